@@ -1,0 +1,121 @@
+package dev.bindery;
+
+import dev.bindery.access.AccessService;
+import dev.bindery.access.Authenticator;
+import dev.bindery.access.RateLimiter;
+import dev.bindery.content.BlobSweeper;
+import dev.bindery.content.ContentService;
+import dev.bindery.content.ContentStore;
+import dev.bindery.content.UploadService;
+import dev.bindery.download.DownloadService;
+import dev.bindery.download.FileBodies;
+import dev.bindery.storage.Db;
+import dev.bindery.storage.FileSystemBlobStore;
+import dev.bindery.subject.SubjectService;
+import dev.bindery.subject.SubjectStore;
+import dev.bindery.web.WebServer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The composition root: configuration, then stores, then services, then the web server, wired by
+ * hand. {@link #start} brings everything up; {@link #close} takes it down in reverse order.
+ */
+public final class Bindery implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Bindery.class);
+    private static final Duration CREDENTIAL_CACHE_TTL = Duration.ofSeconds(60);
+    private static final Duration DOWNLOAD_CACHE_TTL = Duration.ofSeconds(5);
+    private static final Duration SWEEP_GRACE = Duration.ofHours(1);
+    private static final long SMALL_FILE_CACHE_BYTES = 64L * 1024 * 1024;
+
+    private final Config config;
+    private final Db db;
+    private final SubjectService subjects;
+    private final ContentService content;
+    private final ExecutorService background;
+    private final ScheduledExecutorService scheduler;
+    private final WebServer web;
+    private final Optional<String> generatedAdminKey;
+
+    private Bindery(Config config) throws IOException {
+        this.config = config;
+        Files.createDirectories(config.dataDir());
+        this.db = Db.open(config.effectiveDbUrl());
+        try {
+            var blobs = new FileSystemBlobStore(config.dataDir().resolve("blobs"));
+            var scratch = config.dataDir().resolve("scratch");
+            this.subjects = new SubjectService(db.jdbi(), new SubjectStore(db.jdbi()), config.clock());
+            this.generatedAdminKey = subjects.bootstrapAdmin(config.adminApiKey());
+            var access = new AccessService();
+            this.background = Executors.newVirtualThreadPerTaskExecutor();
+            var contentStore = new ContentStore(db.jdbi());
+            this.content = new ContentService(contentStore, subjects, access, config.clock(), config.maxPublishWait(),
+                    background);
+            var uploads = new UploadService(content, blobs, scratch, Long.MAX_VALUE);
+            var downloads = new DownloadService(subjects, contentStore, content, access, blobs, DOWNLOAD_CACHE_TTL);
+            var sweeper = new BlobSweeper(contentStore, blobs, scratch, config.clock(), SWEEP_GRACE);
+            this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("bindery-sweeper").factory());
+            scheduler.scheduleWithFixedDelay(sweeper::sweep, 1, 10, TimeUnit.MINUTES);
+            this.web = new WebServer(config.host(), config.port(), new WebServer.Services(subjects, content, uploads,
+                    downloads, new FileBodies(SMALL_FILE_CACHE_BYTES), access,
+                    new Authenticator(subjects, CREDENTIAL_CACHE_TTL),
+                    new RateLimiter(config.rateLimitDaily(), config.rateLimitMonthly(), config.clock())));
+        } catch (RuntimeException | IOException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /** Opens the stores, creates the admin user on first start, and starts serving. */
+    public static Bindery start(Config config) throws IOException {
+        var bindery = new Bindery(config);
+        bindery.web.start();
+        LOG.info("Bindery listening on http://{}:{} (data in {})", config.host(), bindery.port(),
+                config.dataDir().toAbsolutePath());
+        return bindery;
+    }
+
+    public int port() {
+        return web.port();
+    }
+
+    /** The public base URL for generated links. */
+    public String baseUrl() {
+        return config.baseUrl() != null ? config.baseUrl() : "http://" + config.host() + ":" + port();
+    }
+
+    /** The admin API key generated on first start, to show once; empty if it existed or was configured. */
+    public Optional<String> generatedAdminKey() {
+        return generatedAdminKey;
+    }
+
+    public SubjectService subjects() {
+        return subjects;
+    }
+
+    public ContentService content() {
+        return content;
+    }
+
+    @Override
+    public void close() {
+        web.stop();
+        scheduler.shutdownNow();
+        background.shutdown();
+        try {
+            background.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        db.close();
+    }
+}

@@ -1,0 +1,55 @@
+package dev.bindery.cli;
+
+import dev.bindery.Bindery;
+import dev.bindery.Config;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code bindery serve}: runs the server until interrupted. */
+@Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the Bindery server.")
+final class ServeCommand implements Callable<Integer> {
+
+    @Option(names = "--host", defaultValue = "${env:BINDERY_HOST:-127.0.0.1}",
+            description = "Interface to listen on (env BINDERY_HOST; default ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "${env:BINDERY_PORT:-8080}",
+            description = "Port to listen on (env BINDERY_PORT; default ${DEFAULT-VALUE}).")
+    int port;
+
+    @Mixin
+    StoreOptions store;
+
+    @Option(names = "--base-url", defaultValue = "${env:BINDERY_BASE_URL}",
+            description = "Public URL used in generated links (env BINDERY_BASE_URL; default http://host:port).")
+    String baseUrl;
+
+    @Option(names = "--rate-limit-daily", defaultValue = "${env:BINDERY_RATE_LIMIT_DAILY:-300}",
+            description = "API calls per day on other subjects' resources (env BINDERY_RATE_LIMIT_DAILY; default ${DEFAULT-VALUE}).")
+    int rateLimitDaily;
+
+    @Option(names = "--rate-limit-monthly", defaultValue = "${env:BINDERY_RATE_LIMIT_MONTHLY:-1440}",
+            description = "API calls per month on other subjects' resources (env BINDERY_RATE_LIMIT_MONTHLY; default ${DEFAULT-VALUE}).")
+    int rateLimitMonthly;
+
+    @Override
+    public Integer call() throws Exception {
+        var defaults = Config.defaults(store.data);
+        var config = new Config(host, port, store.data, store.dbUrl, baseUrl, System.getenv("BINDERY_ADMIN_API_KEY"),
+                rateLimitDaily, rateLimitMonthly, defaults.maxPublishWait(), defaults.clock());
+        var bindery = Bindery.start(config);
+        bindery.generatedAdminKey().ifPresent(key -> System.out.println(
+                "Created user 'admin' with API key " + key + " (shown once; set BINDERY_ADMIN_API_KEY to choose it)"));
+        System.out.println("Bindery is serving at " + bindery.baseUrl());
+        var stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            bindery.close();
+            stopped.countDown();
+        }, "bindery-shutdown"));
+        stopped.await();
+        return 0;
+    }
+}

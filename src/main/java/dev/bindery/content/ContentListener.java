@@ -1,0 +1,17 @@
+package dev.bindery.content;
+
+/**
+ * Told about published and deleted content after the change is committed, off the request thread
+ * for publishing. Repository formats implement it to rebuild their indexes. Implementations must be
+ * thread-safe; an exception is logged and does not undo the change.
+ */
+public interface ContentListener {
+
+    /** Files of {@code version} were published (by upload with publish, or by the publish call). */
+    default void published(Repository repository, Pkg pkg, Version version) {
+    }
+
+    /** A file was deleted, or a version or package with its files. */
+    default void deleted(Repository repository, Pkg pkg) {
+    }
+}

@@ -1,0 +1,231 @@
+package dev.bindery.content;
+
+import dev.bindery.BinderyException;
+import dev.bindery.Names;
+import dev.bindery.content.ContentService.Access;
+import dev.bindery.content.Refs.PackageRef;
+import dev.bindery.content.Refs.RepoRef;
+import dev.bindery.content.Refs.VersionRef;
+import dev.bindery.storage.BlobStore;
+import dev.bindery.storage.StoredBlob;
+import dev.bindery.subject.Caller;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/**
+ * Uploading content into a version: one file, or an archive exploded into many. Bytes stream into
+ * the blob store (checksummed, fsynced) before any row is written, and the rows for all files of an
+ * upload are written in one transaction, so a file is visible only when complete and verified, and
+ * an interrupted upload leaves nothing. A path being uploaded is leased: a second concurrent
+ * upload to it gets 409 instead of racing. Thread-safe.
+ */
+public final class UploadService {
+
+    /** Explode refuses archives that expand to more than this many times their size. */
+    static final long MAX_EXPANSION_RATIO = 100;
+    static final int MAX_ARCHIVE_ENTRIES = 10_000;
+
+    private final ContentService content;
+    private final ContentStore store;
+    private final BlobStore blobs;
+    private final Path scratch;
+    private final long maxUploadBytes;
+
+    public UploadService(ContentService content, BlobStore blobs, Path scratch, long maxUploadBytes) throws IOException {
+        this.content = content;
+        this.store = content.store();
+        this.blobs = blobs;
+        this.scratch = scratch;
+        this.maxUploadBytes = maxUploadBytes;
+        Files.createDirectories(scratch);
+    }
+
+    /**
+     * One upload as the client asked for it.
+     *
+     * @param expectedSha256 the client's {@code X-Checksum-Sha2}, or null
+     */
+    public record UploadRequest(RepoRef repo, FilePath path, String pkg, String version, boolean publish,
+                                boolean override, boolean explode, String expectedSha256) {
+    }
+
+    /** Uploads {@code body} as the request says; returns the number of files stored. */
+    public int upload(Caller caller, UploadRequest request, InputStream body) {
+        var resolved = content.publishable(caller, request.repo(), "upload to '" + request.repo() + "'");
+        var repository = resolved.repository();
+        if (request.pkg() == null || request.version() == null) {
+            throw BinderyException.badRequest("Uploads need a package and a version: in the path, as"
+                    + " X-Bintray-Package/X-Bintray-Version headers, or as ;bt_package=;bt_version= parameters");
+        }
+        var pkg = content.findPackage(repository, new PackageRef(request.repo().subject(), request.repo().repo(),
+                request.pkg()));
+        Names.version(request.version());
+        ContentService.rejectSnapshotInMaven(repository, request.version());
+        var versionRef = new VersionRef(request.repo().subject(), request.repo().repo(), pkg.name(), request.version());
+        store.version(pkg.id(), request.version())
+                .ifPresent(version -> content.checkPublishedWindows(resolved, version,
+                        "add files to version '" + versionRef + "'"));
+        checkReplaceable(resolved, request.path(), request.override());
+
+        if (!store.tryLease(repository.id(), request.path().value(), content.now())) {
+            throw BinderyException.conflict("Another upload to '" + request.path() + "' in '" + request.repo()
+                    + "' is in progress");
+        }
+        try {
+            List<PendingFile> files = request.explode()
+                    ? explode(resolved, request, body)
+                    : List.of(new PendingFile(request.path(), store(body, maxUploadBytes, request.expectedSha256())));
+            commit(resolved, pkg, request, files);
+            return files.size();
+        } finally {
+            store.releaseLease(repository.id(), request.path().value());
+        }
+    }
+
+    private record PendingFile(FilePath path, StoredBlob blob) {
+    }
+
+    /** Refuses to replace a published file without {@code override}, or outside its windows. */
+    private void checkReplaceable(Access resolved, FilePath path, boolean override) {
+        var existing = store.file(resolved.repository().id(), path.value());
+        if (existing.isEmpty() || !existing.get().isPublished()) {
+            return;
+        }
+        if (!override) {
+            throw BinderyException.conflict("Unable to upload files: an artifact with the path '" + path
+                    + "' already exists in '" + resolved.repository().fullName() + "'; use override=1 to replace it");
+        }
+        var version = store.versionById(existing.get().versionId()).orElseThrow();
+        content.checkPublishedWindows(resolved, version, "override '" + path + "'");
+    }
+
+    private StoredBlob store(InputStream body, long limit, String expectedSha256) {
+        try {
+            return blobs.put(body, limit, expectedSha256);
+        } catch (BlobStore.ChecksumMismatchException e) {
+            throw BinderyException.conflict(e.getMessage());
+        } catch (BlobStore.TooLargeException e) {
+            throw BinderyException.tooLarge(e.getMessage());
+        } catch (IOException e) {
+            throw BinderyException.badRequest("Upload did not complete: " + e.getMessage());
+        }
+    }
+
+    private void commit(Access resolved, Pkg pkg, UploadRequest request, List<PendingFile> files) {
+        var repository = resolved.repository();
+        Instant now = content.now();
+        Version version;
+        try {
+            version = store.jdbi().inTransaction(handle -> {
+                var target = findOrCreateVersion(handle, pkg, request.version(), now);
+                for (var file : files) {
+                    var existing = store.file(handle, repository.id(), file.path().value());
+                    if (existing.isPresent() && existing.get().isPublished() && !request.override()) {
+                        throw BinderyException.conflict("Unable to upload files: an artifact with the path '"
+                                + file.path() + "' already exists in '" + repository.fullName() + "'");
+                    }
+                    store.putFile(handle, repository.id(), target.id(), file.path().value(), file.path().name(),
+                            file.blob(), request.publish() ? now : null, now);
+                }
+                if (request.publish()) {
+                    store.markVersionPublished(handle, target.id(), now);
+                }
+                return target;
+            });
+        } catch (UnableToExecuteStatementException e) {
+            throw BinderyException.conflict("A concurrent upload wrote to the same path in '" + repository.fullName() + "'");
+        }
+        content.changed();
+        if (request.publish()) {
+            content.runListeners(repository, pkg, store.versionById(version.id()).orElseThrow());
+        }
+    }
+
+    private Version findOrCreateVersion(Handle handle, Pkg pkg, String name, Instant now) {
+        var existing = store.version(handle, pkg.id(), name);
+        if (existing.isPresent()) {
+            return existing.get();
+        }
+        return store.insertVersion(handle, new Version(0, pkg.id(), name, null, 0, null, false, null, now, now, null, null));
+    }
+
+    // --- explode ------------------------------------------------------------------------------
+
+    private List<PendingFile> explode(Access resolved, UploadRequest request, InputStream body) {
+        var archiveName = request.path().name().toLowerCase(Locale.ROOT);
+        var format = archiveName.endsWith(".zip") ? ArchiveEntries.Format.ZIP
+                : archiveName.endsWith(".tar.gz") || archiveName.endsWith(".tgz") ? ArchiveEntries.Format.TAR_GZ
+                : null;
+        if (format == null) {
+            throw BinderyException.badRequest("X-Bintray-Explode unpacks .zip, .tar.gz and .tgz archives, not '"
+                    + request.path().name() + "'");
+        }
+        Path archive = null;
+        try {
+            archive = Files.createTempFile(scratch, "explode-", ".archive");
+            long archiveSize;
+            try (var out = Files.newOutputStream(archive)) {
+                archiveSize = copyAtMost(body, out, maxUploadBytes);
+            }
+            long budget = Math.max(archiveSize, 1) * MAX_EXPANSION_RATIO;
+            var pending = new ArrayList<PendingFile>();
+            var remaining = new long[] {budget};
+            ArchiveEntries.forEach(format, archive, (entryName, stream) -> {
+                if (pending.size() >= MAX_ARCHIVE_ENTRIES) {
+                    throw BinderyException.badRequest("Archive has more than " + MAX_ARCHIVE_ENTRIES + " files");
+                }
+                var path = request.path().sibling(ArchiveEntries.checkEntryName(entryName));
+                if (remaining[0] <= 0) {
+                    throw BinderyException.badRequest("Archive expands to more than " + MAX_EXPANSION_RATIO
+                            + " times its size; refusing to explode it");
+                }
+                StoredBlob blob;
+                try {
+                    blob = blobs.put(stream, remaining[0], null);
+                } catch (BlobStore.TooLargeException e) {
+                    throw BinderyException.badRequest("Archive expands to more than " + MAX_EXPANSION_RATIO
+                            + " times its size; refusing to explode it");
+                }
+                remaining[0] -= blob.size();
+                checkReplaceable(resolved, path, request.override());
+                pending.add(new PendingFile(path, blob));
+            });
+            if (pending.isEmpty()) {
+                throw BinderyException.badRequest("Archive '" + request.path().name() + "' contains no files");
+            }
+            return pending;
+        } catch (IOException e) {
+            throw BinderyException.badRequest("Cannot explode '" + request.path().name() + "': " + e.getMessage());
+        } finally {
+            if (archive != null) {
+                try {
+                    Files.deleteIfExists(archive);
+                } catch (IOException ignored) {
+                    // the sweeper removes scratch leftovers
+                }
+            }
+        }
+    }
+
+    private static long copyAtMost(InputStream in, java.io.OutputStream out, long max) throws IOException {
+        var buffer = new byte[64 * 1024];
+        long total = 0;
+        int read;
+        while ((read = in.read(buffer)) > 0) {
+            total += read;
+            if (total > max) {
+                throw new BlobStore.TooLargeException(max);
+            }
+            out.write(buffer, 0, read);
+        }
+        return total;
+    }
+}

@@ -1,0 +1,183 @@
+package dev.bindery.subject;
+
+import dev.bindery.BinderyException;
+import dev.bindery.Names;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
+
+/**
+ * Users and organizations: creating them, looking them up and authenticating users by API key.
+ * Credential and membership changes are announced to listeners, so caches of verified
+ * credentials are dropped at once. Thread-safe.
+ */
+public final class SubjectService {
+
+    private static final int SEARCH_LIMIT = 50;
+
+    private final Jdbi jdbi;
+    private final SubjectStore store;
+    private final Clock clock;
+    private final List<Runnable> credentialListeners = new CopyOnWriteArrayList<>();
+
+    public SubjectService(Jdbi jdbi, SubjectStore store, Clock clock) {
+        this.jdbi = jdbi;
+        this.store = store;
+        this.clock = clock;
+    }
+
+    /** A user just created, with the API key it can use; the key is not stored and never shown again. */
+    public record CreatedUser(Subject user, String apiKey) {
+    }
+
+    /** Registers {@code listener} to run after any API key or membership changes. */
+    public void onCredentialsChanged(Runnable listener) {
+        credentialListeners.add(listener);
+    }
+
+    /**
+     * Creates the site administrator {@code admin} on an empty database.
+     *
+     * @param apiKey the key to give it, or null to generate one
+     * @return the generated key (to print once), or empty if admin already existed or the key was given
+     */
+    public Optional<String> bootstrapAdmin(String apiKey) {
+        if (store.byName("admin").isPresent()) {
+            return Optional.empty();
+        }
+        var key = apiKey == null || apiKey.isBlank() ? ApiKeys.generate() : apiKey;
+        var admin = new Subject(0, "admin", Subject.Kind.USER, "Administrator", null, ApiKeys.hash(key), true,
+                clock.instant());
+        jdbi.useTransaction(handle -> store.insert(handle, admin));
+        return apiKey == null || apiKey.isBlank() ? Optional.of(key) : Optional.empty();
+    }
+
+    /** Creates a user; site administrators only (Bintray users signed up on its web site). */
+    public CreatedUser createUser(Caller caller, String name, String fullName, String email) {
+        requireSiteAdmin(caller);
+        Names.subject(name);
+        var key = ApiKeys.generate();
+        var user = new Subject(0, name, Subject.Kind.USER, fullName, email, ApiKeys.hash(key), false, clock.instant());
+        var created = insertUnique(() -> jdbi.inTransaction(handle -> store.insert(handle, user)), name);
+        return new CreatedUser(created, key);
+    }
+
+    /** Creates an organization owned by {@code ownerName}; site administrators only. */
+    public Subject createOrg(Caller caller, String name, String fullName, String ownerName) {
+        requireSiteAdmin(caller);
+        Names.subject(name);
+        if (ownerName == null || ownerName.isBlank()) {
+            throw BinderyException.badRequest("An organization needs an 'owner'");
+        }
+        var owner = user(ownerName);
+        var org = new Subject(0, name, Subject.Kind.ORG, fullName, null, null, false, clock.instant());
+        var created = insertUnique(() -> jdbi.inTransaction(handle -> {
+            var inserted = store.insert(handle, org);
+            store.insertMember(handle, inserted.id(), owner.id(), MemberType.OWNER);
+            return inserted;
+        }), name);
+        credentialsChanged();
+        return created;
+    }
+
+    private static Subject insertUnique(java.util.function.Supplier<Subject> insert, String name) {
+        try {
+            return insert.get();
+        } catch (UnableToExecuteStatementException e) {
+            throw BinderyException.conflict("Subject '" + name + "' already exists");
+        }
+    }
+
+    private static void requireSiteAdmin(Caller caller) {
+        if (caller.isAnonymous()) {
+            throw BinderyException.unauthorized("This resource requires authentication");
+        }
+        if (!caller.isSiteAdmin()) {
+            throw BinderyException.forbidden("Only site administrators may create users and organizations");
+        }
+    }
+
+    /** Generates a new API key for {@code userName}; the user themselves or a site admin. */
+    public String regenerateApiKey(Caller caller, String userName) {
+        var user = user(userName);
+        if (!caller.administers(user)) {
+            throw caller.isAnonymous()
+                    ? BinderyException.unauthorized("This resource requires authentication")
+                    : BinderyException.forbidden("Only " + userName + " may regenerate their API key");
+        }
+        var key = ApiKeys.generate();
+        store.updateApiKeyHash(user.id(), ApiKeys.hash(key));
+        credentialsChanged();
+        return key;
+    }
+
+    public Subject subject(String name) {
+        return store.byName(name).orElseThrow(() -> BinderyException.notFound("Subject '" + name + "' was not found"));
+    }
+
+    public Optional<Subject> findSubject(String name) {
+        return store.byName(name);
+    }
+
+    public Subject byId(long id) {
+        return store.byId(id).orElseThrow(() -> BinderyException.notFound("Subject #" + id + " was not found"));
+    }
+
+    public Subject user(String name) {
+        return store.byName(name).filter(s -> !s.isOrg())
+                .orElseThrow(() -> BinderyException.notFound("User '" + name + "' was not found"));
+    }
+
+    public Subject org(String name) {
+        return store.byName(name).filter(Subject::isOrg)
+                .orElseThrow(() -> BinderyException.notFound("Organization '" + name + "' was not found"));
+    }
+
+    public List<Member> members(Subject org) {
+        return store.membersOf(org.id());
+    }
+
+    public List<Member> memberships(Subject user) {
+        return store.membershipsOf(user.id());
+    }
+
+    public List<Subject> searchUsers(String fragment) {
+        if (fragment == null || fragment.isBlank()) {
+            throw BinderyException.badRequest("Query parameter 'name' is required");
+        }
+        return store.searchUsers(fragment, SEARCH_LIMIT);
+    }
+
+    /**
+     * Checks a user name and API key. Returns the caller with its memberships, or empty when the
+     * user does not exist, is an organization, or the key does not match.
+     */
+    public Optional<Caller> authenticate(String userName, String apiKey) {
+        var found = store.byName(userName).filter(s -> !s.isOrg());
+        if (found.isEmpty()) {
+            // Spend the same hashing work as for a real user, so timing does not reveal names.
+            ApiKeys.matches(apiKey, "0".repeat(64));
+            return Optional.empty();
+        }
+        var user = found.get();
+        if (!ApiKeys.matches(apiKey, user.apiKeyHash())) {
+            return Optional.empty();
+        }
+        var memberships = new HashMap<Long, MemberType>();
+        var orgNames = new HashSet<String>();
+        for (var member : store.membershipsOf(user.id())) {
+            memberships.put(member.orgId(), member.type());
+            orgNames.add(member.orgName());
+        }
+        return Optional.of(new Caller(user, memberships, orgNames));
+    }
+
+    private void credentialsChanged() {
+        credentialListeners.forEach(Runnable::run);
+    }
+}

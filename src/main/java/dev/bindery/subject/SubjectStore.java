@@ -1,0 +1,118 @@
+package dev.bindery.subject;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.StatementContext;
+import dev.bindery.storage.Like;
+
+/** SQL for the {@code subject_*} tables. No rules: {@link SubjectService} holds them. */
+public final class SubjectStore {
+
+    private static final String COLUMNS = "id, name, kind, full_name, email, api_key_hash, site_admin, registered";
+
+    private final Jdbi jdbi;
+
+    public SubjectStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    public Optional<Subject> byName(String name) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM subject_subject WHERE name = :name")
+                .bind("name", name)
+                .map(SubjectStore::subject)
+                .findOne());
+    }
+
+    public Optional<Subject> byId(long id) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM subject_subject WHERE id = :id")
+                .bind("id", id)
+                .map(SubjectStore::subject)
+                .findOne());
+    }
+
+    public long countSubjects() {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM subject_subject")
+                .mapTo(Long.class).one());
+    }
+
+    /** Inserts a subject and returns it with its id; fails on a taken name (unique constraint). */
+    public Subject insert(Handle handle, Subject subject) {
+        long id = handle.createUpdate("INSERT INTO subject_subject (name, kind, full_name, email, api_key_hash, site_admin, registered)"
+                        + " VALUES (:name, :kind, :fullName, :email, :apiKeyHash, :siteAdmin, :registered)")
+                .bind("name", subject.name())
+                .bind("kind", subject.kind().wire())
+                .bind("fullName", subject.fullName())
+                .bind("email", subject.email())
+                .bind("apiKeyHash", subject.apiKeyHash())
+                .bind("siteAdmin", subject.siteAdmin())
+                .bind("registered", subject.registered().toEpochMilli())
+                .executeAndReturnGeneratedKeys("id")
+                .mapTo(Long.class)
+                .one();
+        return new Subject(id, subject.name(), subject.kind(), subject.fullName(), subject.email(),
+                subject.apiKeyHash(), subject.siteAdmin(), subject.registered());
+    }
+
+    public void updateApiKeyHash(long userId, String apiKeyHash) {
+        jdbi.useHandle(handle -> handle.createUpdate("UPDATE subject_subject SET api_key_hash = :hash WHERE id = :id")
+                .bind("hash", apiKeyHash)
+                .bind("id", userId)
+                .execute());
+    }
+
+    public void insertMember(Handle handle, long orgId, long userId, MemberType type) {
+        handle.createUpdate("INSERT INTO subject_member (org_id, user_id, member_type) VALUES (:org, :user, :type)")
+                .bind("org", orgId)
+                .bind("user", userId)
+                .bind("type", type.wire())
+                .execute();
+    }
+
+    public List<Member> membersOf(long orgId) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT m.org_id, o.name AS org_name, m.user_id, u.name AS user_name, m.member_type"
+                                + " FROM subject_member m JOIN subject_subject u ON u.id = m.user_id"
+                                + " JOIN subject_subject o ON o.id = m.org_id"
+                                + " WHERE m.org_id = :org ORDER BY u.name")
+                .bind("org", orgId)
+                .map(SubjectStore::member)
+                .list());
+    }
+
+    public List<Member> membershipsOf(long userId) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT m.org_id, o.name AS org_name, m.user_id, u.name AS user_name, m.member_type"
+                                + " FROM subject_member m JOIN subject_subject u ON u.id = m.user_id"
+                                + " JOIN subject_subject o ON o.id = m.org_id"
+                                + " WHERE m.user_id = :user ORDER BY o.name")
+                .bind("user", userId)
+                .map(SubjectStore::member)
+                .list());
+    }
+
+    /** Users whose name contains {@code fragment}, case-insensitively, by name. */
+    public List<Subject> searchUsers(String fragment, int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM subject_subject"
+                        + " WHERE kind = 'user' AND LOWER(name) LIKE :pattern ESCAPE '\\' ORDER BY name")
+                .bind("pattern", "%" + Like.escape(fragment.toLowerCase(java.util.Locale.ROOT)) + "%")
+                .setMaxRows(limit)
+                .map(SubjectStore::subject)
+                .list());
+    }
+
+    private static Subject subject(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Subject(rs.getLong("id"), rs.getString("name"), Subject.Kind.fromWire(rs.getString("kind")),
+                rs.getString("full_name"), rs.getString("email"), rs.getString("api_key_hash"),
+                rs.getBoolean("site_admin"), Instant.ofEpochMilli(rs.getLong("registered")));
+    }
+
+    private static Member member(ResultSet rs, StatementContext ctx) throws SQLException {
+        return new Member(rs.getLong("org_id"), rs.getString("org_name"), rs.getLong("user_id"),
+                rs.getString("user_name"), MemberType.fromWire(rs.getString("member_type")));
+    }
+}

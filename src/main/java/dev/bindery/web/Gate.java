@@ -1,0 +1,86 @@
+package dev.bindery.web;
+
+import dev.bindery.BinderyException;
+import dev.bindery.access.Authenticator;
+import dev.bindery.access.RateLimiter;
+import dev.bindery.subject.Caller;
+import io.javalin.http.Context;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What runs before every API call and download: refusing encoded traversal in the raw URI,
+ * authenticating the caller, and charging Bintray's rate limit for calls on other subjects'
+ * resources.
+ */
+final class Gate {
+
+    // API paths whose second segment names the subject that owns the resource.
+    private static final Set<String> SUBJECT_PATHS = Set.of("repos", "packages", "content", "users", "orgs",
+            "file_package", "file_version", "file_metadata", "maven", "calc_metadata", "gpg", "signed_url",
+            "webhooks", "stream", "products", "usage", "subjects", "repository");
+
+    private final Authenticator authenticator;
+    private final RateLimiter rateLimiter;
+
+    Gate(Authenticator authenticator, RateLimiter rateLimiter) {
+        this.authenticator = authenticator;
+        this.rateLimiter = rateLimiter;
+    }
+
+    void apiCall(Context ctx) {
+        checkRawUri(ctx);
+        var caller = authenticate(ctx);
+        chargeRateLimit(ctx, caller);
+    }
+
+    void download(Context ctx) {
+        checkRawUri(ctx);
+        authenticate(ctx);
+    }
+
+    private Caller authenticate(Context ctx) {
+        var caller = authenticator.authenticate(ctx.header("Authorization"));
+        ctx.attribute(Http.CALLER, caller);
+        return caller;
+    }
+
+    /**
+     * Encoded slashes, backslashes and NULs would change what a path means after decoding; no real
+     * client needs them, so they are refused before routing.
+     */
+    private static void checkRawUri(Context ctx) {
+        var raw = ctx.req().getRequestURI().toLowerCase(Locale.ROOT);
+        if (raw.contains("%2f") || raw.contains("%5c") || raw.contains("%00") || raw.indexOf('\\') >= 0) {
+            throw BinderyException.badRequest("Path must not contain encoded slashes, backslashes or NUL characters");
+        }
+    }
+
+    private void chargeRateLimit(Context ctx, Caller caller) {
+        if (caller.isSiteAdmin()) {
+            return;
+        }
+        var subject = subjectOf(ctx.path());
+        if (subject != null && caller.belongsToName(subject)) {
+            return;
+        }
+        var who = caller.isAnonymous() ? "ip:" + ctx.ip() : "user:" + caller.name();
+        var allowance = rateLimiter.charge(who);
+        ctx.header("X-RateLimit-Limit", String.valueOf(allowance.limit()));
+        ctx.header("X-RateLimit-Remaining", String.valueOf(allowance.remaining()));
+        if (allowance.exceeded()) {
+            throw BinderyException.tooManyRequests("API rate limit exceeded: " + allowance.limit()
+                    + " calls on resources of other subjects; try again later");
+        }
+    }
+
+    /** The subject a path's resource belongs to, or null for searches and the like. */
+    static String subjectOf(String path) {
+        var rest = path.substring(path.indexOf("/api/v1/") + "/api/v1/".length());
+        var segments = rest.split("/+");
+        if (segments.length >= 2 && SUBJECT_PATHS.contains(segments[0])) {
+            return segments[1];
+        }
+        return null;
+    }
+}

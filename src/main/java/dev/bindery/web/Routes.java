@@ -1,0 +1,74 @@
+package dev.bindery.web;
+
+import io.javalin.config.RoutesConfig;
+
+/**
+ * Every path Bindery answers, grouped like the Bintray REST API documentation. Handler names are
+ * the documentation's operation names, so a heading greps to its code.
+ */
+final class Routes {
+
+    private static final String API = "/api/v1";
+
+    private Routes() {
+    }
+
+    static void register(RoutesConfig routes, Gate gate, SubjectRoutes subjects, RepositoryRoutes repositories,
+                         PackageRoutes packages, ContentRoutes content, DownloadRoutes downloads) {
+        routes.before(API + "/*", gate::apiCall);
+        routes.before("/dl/*", gate::download);
+        routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
+
+        // Admin-only extensions (Bintray created users and organizations through its web sign-up)
+        routes.post(API + "/admin/users", subjects::createUser);
+        routes.post(API + "/admin/orgs", subjects::createOrg);
+
+        // Users & Organizations
+        routes.get(API + "/users/{user}", subjects::getUser);
+        routes.get(API + "/orgs/{org}", subjects::getOrganization);
+        routes.get(API + "/search/users", subjects::searchUsers);
+
+        // Repositories
+        routes.get(API + "/repos/{subject}", repositories::getRepositories);
+        routes.get(API + "/repos/{subject}/{repo}", repositories::getRepository);
+        routes.head(API + "/repos/{subject}/{repo}", repositories::headRepository);
+        routes.post(API + "/repos/{subject}/{repo}", repositories::createRepository);
+        routes.patch(API + "/repos/{subject}/{repo}", repositories::updateRepository);
+        routes.delete(API + "/repos/{subject}/{repo}", repositories::deleteRepository);
+        routes.get(API + "/search/repos", repositories::searchRepositories);
+
+        // Packages
+        routes.get(API + "/repos/{subject}/{repo}/packages", packages::getPackages);
+        routes.post(API + "/packages/{subject}/{repo}", packages::createPackage);
+        routes.get(API + "/packages/{subject}/{repo}/{package}", packages::getPackage);
+        routes.head(API + "/packages/{subject}/{repo}/{package}", packages::headPackage);
+        routes.patch(API + "/packages/{subject}/{repo}/{package}", packages::updatePackage);
+        routes.delete(API + "/packages/{subject}/{repo}/{package}", packages::deletePackage);
+        routes.get(API + "/search/packages", packages::searchPackages);
+        routes.get(API + "/file_package/{subject}/{repo}/<path>", packages::getPackageForFile);
+        routes.get(API + "/licenses/oss_licenses", packages::getOssLicenses);
+
+        // Versions
+        routes.post(API + "/packages/{subject}/{repo}/{package}/versions", packages::createVersion);
+        routes.get(API + "/packages/{subject}/{repo}/{package}/versions/{version}", packages::getVersion);
+        routes.head(API + "/packages/{subject}/{repo}/{package}/versions/{version}", packages::headVersion);
+        routes.patch(API + "/packages/{subject}/{repo}/{package}/versions/{version}", packages::updateVersion);
+        routes.delete(API + "/packages/{subject}/{repo}/{package}/versions/{version}", packages::deleteVersion);
+        routes.get(API + "/file_version/{subject}/{repo}/<path>", packages::getVersionForFile);
+
+        // Files
+        routes.get(API + "/packages/{subject}/{repo}/{package}/files", packages::getPackageFiles);
+        routes.get(API + "/packages/{subject}/{repo}/{package}/versions/{version}/files", packages::getVersionFiles);
+        routes.get(API + "/search/file", packages::searchFile);
+        routes.put(API + "/file_metadata/{subject}/{repo}/<path>", packages::setFileInDownloadList);
+
+        // Content Uploading & Publishing
+        routes.put(API + "/content/{subject}/{repo}/<path>", content::uploadContent);
+        routes.post(API + "/content/{subject}/{repo}/{package}/{version}/publish", content::publishContent);
+        routes.delete(API + "/content/{subject}/{repo}/<path>", content::deleteContent);
+
+        // Download Content
+        routes.get("/dl/{subject}/{repo}/<path>", downloads::downloadContent);
+        routes.head("/dl/{subject}/{repo}/<path>", downloads::downloadContent);
+    }
+}

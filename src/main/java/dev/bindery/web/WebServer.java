@@ -1,0 +1,73 @@
+package dev.bindery.web;
+
+import dev.bindery.access.AccessService;
+import dev.bindery.access.Authenticator;
+import dev.bindery.access.RateLimiter;
+import dev.bindery.content.ContentService;
+import dev.bindery.content.UploadService;
+import dev.bindery.download.DownloadService;
+import dev.bindery.download.FileBodies;
+import dev.bindery.subject.SubjectService;
+import dev.bindery.web.json.Json;
+import io.javalin.Javalin;
+import io.javalin.json.JavalinJackson;
+import org.eclipse.jetty.http.UriCompliance;
+
+/** The HTTP face of Bindery: Javalin on Jetty 12 with every route, the gate and error mapping. */
+public final class WebServer {
+
+    /** JSON bodies of API calls; uploads stream and are not limited by this. */
+    private static final long MAX_JSON_BODY = 1_000_000;
+    private static final int MAX_HEADER_BYTES = 16 * 1024;
+
+    private final Javalin app;
+
+    /** The services the routes call. */
+    public record Services(SubjectService subjects, ContentService content, UploadService uploads,
+                           DownloadService downloads, FileBodies bodies, AccessService access,
+                           Authenticator authenticator, RateLimiter rateLimiter) {
+    }
+
+    public WebServer(String host, int port, Services services) {
+        var gate = new Gate(services.authenticator(), services.rateLimiter());
+        var subjectRoutes = new SubjectRoutes(services.subjects(), services.content(), services.access());
+        var repositoryRoutes = new RepositoryRoutes(services.content());
+        var packageRoutes = new PackageRoutes(services.content());
+        var contentRoutes = new ContentRoutes(services.content(), services.uploads());
+        var downloadRoutes = new DownloadRoutes(services.downloads(), services.bodies());
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.concurrency.useVirtualThreads = true;
+            config.jetty.host = host;
+            config.jetty.port = port;
+            config.http.maxRequestSize = MAX_JSON_BODY;
+            config.http.prefer405over404 = true;
+            config.router.treatMultipleSlashesAsSingleSlash = true;
+            config.router.ignoreTrailingSlashes = true;
+            config.jsonMapper(new JavalinJackson(Json.MAPPER, true));
+            config.jetty.modifyHttpConfiguration(http -> {
+                http.setSendServerVersion(false);
+                http.setSendXPoweredBy(false);
+                http.setRequestHeaderSize(MAX_HEADER_BYTES);
+                // Ambiguous forms (encoded dots and slashes) are refused by Jetty with 400, before routing.
+                http.setUriCompliance(UriCompliance.DEFAULT);
+            });
+            config.jetty.modifyServer(server -> server.setErrorHandler(new ErrorHandling.JettyErrors()));
+            ErrorHandling.register(config.routes);
+            Routes.register(config.routes, gate, subjectRoutes, repositoryRoutes, packageRoutes, contentRoutes,
+                    downloadRoutes);
+        });
+    }
+
+    public void start() {
+        app.start();
+    }
+
+    public int port() {
+        return app.port();
+    }
+
+    public void stop() {
+        app.stop();
+    }
+}
