@@ -79,10 +79,10 @@ public final class ContentStore {
     public Views.Page<Repository> searchRepositories(String name, String desc, int offset, int limit) {
         var where = new StringBuilder(" WHERE r.is_private = FALSE");
         if (name != null) {
-            where.append(" AND LOWER(r.name) LIKE :name ESCAPE '\\'");
+            where.append(" AND LOWER(r.name) LIKE :name" + Like.ESCAPE);
         }
         if (desc != null) {
-            where.append(" AND LOWER(r.description) LIKE :desc ESCAPE '\\'");
+            where.append(" AND LOWER(r.description) LIKE :desc" + Like.ESCAPE);
         }
         return jdbi.withHandle(handle -> {
             var query = handle.createQuery("SELECT " + REPOSITORY_COLUMNS + REPOSITORY_FROM + where
@@ -179,7 +179,7 @@ public final class ContentStore {
     /** Packages of a repository by name, optionally only those starting with {@code prefix}. */
     public List<Pkg> packages(long repositoryId, String prefix, int offset, int limit) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM content_package WHERE repository_id = :repo"
-                        + (prefix == null ? "" : " AND name LIKE :prefix ESCAPE '\\'")
+                        + (prefix == null ? "" : " AND name LIKE :prefix" + Like.ESCAPE)
                         + " ORDER BY name LIMIT :limit OFFSET :offset")
                 .bind("repo", repositoryId)
                 .bind("prefix", prefix == null ? null : Like.escape(prefix) + "%")
@@ -191,7 +191,7 @@ public final class ContentStore {
 
     public int countPackages(long repositoryId, String prefix) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM content_package WHERE repository_id = :repo"
-                        + (prefix == null ? "" : " AND name LIKE :prefix ESCAPE '\\'"))
+                        + (prefix == null ? "" : " AND name LIKE :prefix" + Like.ESCAPE))
                 .bind("repo", repositoryId)
                 .bind("prefix", prefix == null ? null : Like.escape(prefix) + "%")
                 .mapTo(Integer.class)
@@ -209,10 +209,10 @@ public final class ContentStore {
                 + " JOIN content_repository r ON r.id = p.repository_id JOIN subject_subject s ON s.id = r.owner_id"
                 + " WHERE r.is_private = FALSE");
         if (name != null) {
-            where.append(" AND LOWER(p.name) LIKE :name ESCAPE '\\'");
+            where.append(" AND LOWER(p.name) LIKE :name" + Like.ESCAPE);
         }
         if (desc != null) {
-            where.append(" AND LOWER(p.description) LIKE :desc ESCAPE '\\'");
+            where.append(" AND LOWER(p.description) LIKE :desc" + Like.ESCAPE);
         }
         if (subject != null) {
             where.append(" AND s.name = :subject");
@@ -408,7 +408,7 @@ public final class ContentStore {
                                              Instant createdAfter, int offset, int limit) {
         var where = new StringBuilder(" WHERE r.is_private = FALSE AND f.published IS NOT NULL");
         if (nameWildcard != null) {
-            where.append(" AND f.name LIKE :name ESCAPE '\\'");
+            where.append(" AND f.name LIKE :name" + Like.ESCAPE);
         }
         if (sha1 != null) {
             where.append(" AND f.sha1 = :sha1");

@@ -1,7 +1,14 @@
 package dev.bindery.storage;
 
-/** Builds SQL {@code LIKE} patterns from user input, for use with {@code ESCAPE '\'}. */
+/** Builds SQL {@code LIKE} patterns from user input, for use with {@link #ESCAPE}. */
 public final class Like {
+
+    /**
+     * What follows {@code LIKE :pattern}: backslash as the escape character. Spelled {@code CHR(92)},
+     * not {@code '\'}, because JDBI's statement lexer reads {@code \'} as an escaped quote, so two
+     * {@code ESCAPE '\'} clauses in one statement hide the named parameters between them.
+     */
+    public static final String ESCAPE = " ESCAPE CHR(92)";
 
     private Like() {
     }

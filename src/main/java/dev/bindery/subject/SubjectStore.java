@@ -98,7 +98,7 @@ public final class SubjectStore {
     /** Users whose name contains {@code fragment}, case-insensitively, by name. */
     public List<Subject> searchUsers(String fragment, int limit) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM subject_subject"
-                        + " WHERE kind = 'user' AND LOWER(name) LIKE :pattern ESCAPE '\\' ORDER BY name")
+                        + " WHERE kind = 'user' AND LOWER(name) LIKE :pattern" + Like.ESCAPE + " ORDER BY name")
                 .bind("pattern", "%" + Like.escape(fragment.toLowerCase(java.util.Locale.ROOT)) + "%")
                 .setMaxRows(limit)
                 .map(SubjectStore::subject)

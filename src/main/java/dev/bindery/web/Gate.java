@@ -9,7 +9,7 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * What runs before every API call and download: refusing encoded traversal in the raw URI,
+ * What runs before every API call: refusing encoded traversal in the raw URI,
  * authenticating the caller, and charging Bintray's rate limit for calls on other subjects'
  * resources.
  */
@@ -32,11 +32,6 @@ final class Gate {
         checkRawUri(ctx);
         var caller = authenticate(ctx);
         chargeRateLimit(ctx, caller);
-    }
-
-    void download(Context ctx) {
-        checkRawUri(ctx);
-        authenticate(ctx);
     }
 
     private Caller authenticate(Context ctx) {

@@ -14,9 +14,8 @@ final class Routes {
     }
 
     static void register(RoutesConfig routes, Gate gate, SubjectRoutes subjects, RepositoryRoutes repositories,
-                         PackageRoutes packages, ContentRoutes content, DownloadRoutes downloads) {
+                         PackageRoutes packages, ContentRoutes content) {
         routes.before(API + "/*", gate::apiCall);
-        routes.before("/dl/*", gate::download);
         routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
 
         // Admin-only extensions (Bintray created users and organizations through its web sign-up)
@@ -67,8 +66,7 @@ final class Routes {
         routes.post(API + "/content/{subject}/{repo}/{package}/{version}/publish", content::publishContent);
         routes.delete(API + "/content/{subject}/{repo}/<path>", content::deleteContent);
 
-        // Download Content
-        routes.get("/dl/{subject}/{repo}/<path>", downloads::downloadContent);
-        routes.head("/dl/{subject}/{repo}/<path>", downloads::downloadContent);
+        // Download Content, GET/HEAD /dl/:subject/:repo/:file_path, is served before Javalin by
+        // DownloadHandler: it is the hot path.
     }
 }

@@ -12,6 +12,7 @@ import dev.bindery.web.json.Json;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
 import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.Handler;
 
 /** The HTTP face of Bindery: Javalin on Jetty 12 with every route, the gate and error mapping. */
 public final class WebServer {
@@ -34,7 +35,7 @@ public final class WebServer {
         var repositoryRoutes = new RepositoryRoutes(services.content());
         var packageRoutes = new PackageRoutes(services.content());
         var contentRoutes = new ContentRoutes(services.content(), services.uploads());
-        var downloadRoutes = new DownloadRoutes(services.downloads(), services.bodies());
+        var downloadHandler = new DownloadHandler(services.authenticator(), services.downloads(), services.bodies());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -52,10 +53,13 @@ public final class WebServer {
                 // Ambiguous forms (encoded dots and slashes) are refused by Jetty with 400, before routing.
                 http.setUriCompliance(UriCompliance.DEFAULT);
             });
-            config.jetty.modifyServer(server -> server.setErrorHandler(new ErrorHandling.JettyErrors()));
+            config.jetty.modifyServer(server -> {
+                server.setErrorHandler(new ErrorHandling.JettyErrors());
+                // Javalin appends its own handler to this sequence; downloads are answered before it.
+                server.setHandler(new Handler.Sequence(downloadHandler));
+            });
             ErrorHandling.register(config.routes);
-            Routes.register(config.routes, gate, subjectRoutes, repositoryRoutes, packageRoutes, contentRoutes,
-                    downloadRoutes);
+            Routes.register(config.routes, gate, subjectRoutes, repositoryRoutes, packageRoutes, contentRoutes);
         });
     }
 
