@@ -26,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -99,17 +100,11 @@ public final class ContentService {
 
     /** Resolves a repository the caller may read; anything hidden answers as missing. */
     public Access readable(Caller caller, RepoRef ref) {
-        var found = findRepository(ref);
-        var permission = found.map(repository -> permissionOn(caller, repository)).orElse(Permission.NONE);
-        if (found.isEmpty()) {
-            if (caller.isAnonymous() && subjects.findSubject(ref.subject()).isPresent()) {
-                // A private repository may hide here; credentials might reveal it.
-                throw BinderyException.notFound(repositoryNotFound(ref));
-            }
-            throw BinderyException.notFound(repositoryNotFound(ref));
-        }
+        var repository = findRepository(ref)
+                .orElseThrow(() -> BinderyException.notFound(repositoryNotFound(ref)));
+        var permission = permissionOn(caller, repository);
         access.requireRead(caller, permission, repositoryNotFound(ref));
-        return new Access(found.get(), permission);
+        return new Access(repository, permission);
     }
 
     public Access publishable(Caller caller, RepoRef ref, String action) {
@@ -422,7 +417,8 @@ public final class ContentService {
     }
 
     static void rejectSnapshotInMaven(Repository repository, String version) {
-        if (repository.type() == RepositoryType.MAVEN && version.endsWith("-SNAPSHOT")) {
+        // Maven treats any case of the suffix as a snapshot.
+        if (repository.type() == RepositoryType.MAVEN && version.toUpperCase(Locale.ROOT).endsWith("-SNAPSHOT")) {
             throw BinderyException.badRequest("SNAPSHOT versions are not accepted ('" + version
                     + "'); publish snapshots to a snapshot repository");
         }

@@ -8,6 +8,8 @@ import dev.bindery.content.Views.Page;
 import dev.bindery.subject.Caller;
 import dev.bindery.web.json.Json;
 import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -40,8 +42,19 @@ final class Http {
     }
 
     private static <T> T parse(String text, Class<T> type) {
-        try {
-            return Json.MAPPER.readValue(text, type);
+        try (var parser = Json.MAPPER.createParser(text)) {
+            T value = Json.MAPPER.readValue(parser, type);
+            if (value == null) {
+                // A bare "null" is valid JSON, but no object.
+                throw BinderyException.badRequest("Request body must be a JSON object");
+            }
+            // readValue stops after the first value; what follows it must not be ignored silently.
+            if (parser.nextToken() != null) {
+                var location = parser.currentTokenLocation();
+                throw BinderyException.badRequest("Malformed JSON at line " + location.getLineNr() + ", column "
+                        + location.getColumnNr() + ": unexpected content after the JSON object");
+            }
+            return value;
         } catch (MismatchedInputException e) {
             var field = e.getPath().stream()
                     .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
@@ -54,6 +67,8 @@ final class Http {
             throw BinderyException.badRequest("Malformed JSON"
                     + (location == null ? "" : " at line " + location.getLineNr() + ", column " + location.getColumnNr())
                     + ": " + firstLine(e.getOriginalMessage()));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
