@@ -43,6 +43,19 @@ public record FilePath(String value) {
         return List.of(value.split("/"));
     }
 
+    /**
+     * Whether {@code segment} means "this folder" or "its parent" to some server: {@code .} and
+     * {@code ..}, also with a path parameter ({@code ..;x}), which servlet containers read as {@code ..}.
+     */
+    public static boolean isDotSegment(String segment) {
+        if (segment == null) {
+            return false;
+        }
+        int semicolon = segment.indexOf(';');
+        var name = semicolon < 0 ? segment : segment.substring(0, semicolon);
+        return name.equals(".") || name.equals("..");
+    }
+
     private static String normalize(String raw) {
         if (raw == null || raw.isEmpty()) {
             throw BinderyException.badRequest("File path is missing");
@@ -61,7 +74,7 @@ public record FilePath(String value) {
             if (segment.isEmpty()) {
                 continue;
             }
-            if (segment.equals(".") || segment.equals("..")) {
+            if (isDotSegment(segment)) {
                 throw BinderyException.badRequest("File path must not contain '.' or '..' segments");
             }
             if (segment.length() > MAX_SEGMENT) {

@@ -1,5 +1,7 @@
 package dev.bindery.content;
 
+import dev.bindery.BinderyException;
+
 /** Typed references to content, as they appear in API paths. */
 public final class Refs {
 
@@ -7,6 +9,13 @@ public final class Refs {
     }
 
     public record RepoRef(String subject, String repo) {
+        public RepoRef {
+            // Names never start with a dot; a '..' here is a traversal attempt, not a lookup.
+            if (FilePath.isDotSegment(subject) || FilePath.isDotSegment(repo)) {
+                throw BinderyException.badRequest("Path must not contain '.' or '..' segments");
+            }
+        }
+
         @Override
         public String toString() {
             return subject + "/" + repo;

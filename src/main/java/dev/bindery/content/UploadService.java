@@ -13,8 +13,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import org.jdbi.v3.core.Handle;
@@ -132,8 +136,11 @@ public final class UploadService {
                         throw BinderyException.conflict("Unable to upload files: an artifact with the path '"
                                 + file.path() + "' already exists in '" + repository.fullName() + "'");
                     }
+                    // Overriding a published file replaces what is served; it does not withdraw it.
+                    var published = request.publish() ? now
+                            : existing.filter(FileEntry::isPublished).map(FileEntry::published).orElse(null);
                     store.putFile(handle, repository.id(), target.id(), file.path().value(), file.path().name(),
-                            file.blob(), request.publish() ? now : null, now);
+                            file.blob(), published, now);
                 }
                 if (request.publish()) {
                     store.markVersionPublished(handle, target.id(), now);
@@ -172,8 +179,15 @@ public final class UploadService {
         try {
             archive = Files.createTempFile(scratch, "explode-", ".archive");
             long archiveSize;
+            var sha256 = sha256();
             try (var out = Files.newOutputStream(archive)) {
-                archiveSize = copyAtMost(body, out, maxUploadBytes);
+                archiveSize = copyAtMost(new DigestInputStream(body, sha256), out, maxUploadBytes);
+            }
+            // X-Checksum-Sha2 names the archive as sent; verify it before anything is unpacked.
+            var actualSha256 = HexFormat.of().formatHex(sha256.digest());
+            if (request.expectedSha256() != null && !request.expectedSha256().equalsIgnoreCase(actualSha256)) {
+                throw BinderyException.conflict("SHA-256 checksum mismatch: expected " + request.expectedSha256()
+                        + " but the archive has " + actualSha256);
             }
             long budget = Math.max(archiveSize, 1) * MAX_EXPANSION_RATIO;
             var pending = new ArrayList<PendingFile>();
@@ -212,6 +226,14 @@ public final class UploadService {
                     // the sweeper removes scratch leftovers
                 }
             }
+        }
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("JDK without SHA-256", e);
         }
     }
 

@@ -50,8 +50,10 @@ public final class WebServer {
                 http.setSendServerVersion(false);
                 http.setSendXPoweredBy(false);
                 http.setRequestHeaderSize(MAX_HEADER_BYTES);
-                // Ambiguous forms (encoded dots and slashes) are refused by Jetty with 400, before routing.
-                http.setUriCompliance(UriCompliance.DEFAULT);
+                // Ambiguous forms (encoded dots and slashes) are refused by Jetty with 400, before routing;
+                // doubled slashes are harmless (routing and FilePath fold them) and real clients send them.
+                http.setUriCompliance(UriCompliance.DEFAULT.with("BINDERY",
+                        UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT));
             });
             config.jetty.modifyServer(server -> {
                 server.setErrorHandler(new ErrorHandling.JettyErrors());
