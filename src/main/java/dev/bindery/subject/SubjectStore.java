@@ -73,24 +73,22 @@ public final class SubjectStore {
                 .execute();
     }
 
+    /** The members of an organization, by user name. */
     public List<Member> membersOf(long orgId) {
-        return jdbi.withHandle(handle -> handle.createQuery(
-                        "SELECT m.org_id, o.name AS org_name, m.user_id, u.name AS user_name, m.member_type"
-                                + " FROM subject_member m JOIN subject_subject u ON u.id = m.user_id"
-                                + " JOIN subject_subject o ON o.id = m.org_id"
-                                + " WHERE m.org_id = :org ORDER BY u.name")
-                .bind("org", orgId)
-                .map(SubjectStore::member)
-                .list());
+        return members("m.org_id = :id ORDER BY u.name", orgId);
     }
 
+    /** The organizations a user belongs to, by organization name. */
     public List<Member> membershipsOf(long userId) {
+        return members("m.user_id = :id ORDER BY o.name", userId);
+    }
+
+    private List<Member> members(String whereAndOrder, long id) {
         return jdbi.withHandle(handle -> handle.createQuery(
                         "SELECT m.org_id, o.name AS org_name, m.user_id, u.name AS user_name, m.member_type"
                                 + " FROM subject_member m JOIN subject_subject u ON u.id = m.user_id"
-                                + " JOIN subject_subject o ON o.id = m.org_id"
-                                + " WHERE m.user_id = :user ORDER BY o.name")
-                .bind("user", userId)
+                                + " JOIN subject_subject o ON o.id = m.org_id WHERE " + whereAndOrder)
+                .bind("id", id)
                 .map(SubjectStore::member)
                 .list());
     }
