@@ -3,6 +3,15 @@ package dev.bindery;
 import dev.bindery.access.AccessService;
 import dev.bindery.access.Authenticator;
 import dev.bindery.access.RateLimiter;
+import dev.bindery.analytics.AnalyticsPipeline;
+import dev.bindery.analytics.AnalyticsStore;
+import dev.bindery.analytics.DownloadLogs;
+import dev.bindery.analytics.Enrichment;
+import dev.bindery.analytics.GeoLookup;
+import dev.bindery.analytics.RollupConsumer;
+import dev.bindery.analytics.SegmentLog;
+import dev.bindery.analytics.StatsService;
+import dev.bindery.analytics.UserAgents;
 import dev.bindery.content.BlobSweeper;
 import dev.bindery.content.ContentService;
 import dev.bindery.content.ContentStore;
@@ -16,6 +25,7 @@ import dev.bindery.subject.SubjectStore;
 import dev.bindery.web.WebServer;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
@@ -36,6 +46,8 @@ public final class Bindery implements AutoCloseable {
     private static final Duration DOWNLOAD_CACHE_TTL = Duration.ofSeconds(5);
     private static final Duration SWEEP_GRACE = Duration.ofHours(1);
     private static final long SMALL_FILE_CACHE_BYTES = 64L * 1024 * 1024;
+    public static final long SEGMENT_BYTES = 64L * 1024 * 1024;
+    private static final int ANALYTICS_QUEUE = 1 << 20;
 
     private final Config config;
     private final Db db;
@@ -43,6 +55,9 @@ public final class Bindery implements AutoCloseable {
     private final ContentService content;
     private final ExecutorService background;
     private final ScheduledExecutorService scheduler;
+    private final AnalyticsPipeline analytics;
+    private final RollupConsumer rollups;
+    private final DownloadLogs logs;
     private final WebServer web;
     private final Optional<String> generatedAdminKey;
 
@@ -65,14 +80,82 @@ public final class Bindery implements AutoCloseable {
             var sweeper = new BlobSweeper(contentStore, blobs, scratch, config.clock(), SWEEP_GRACE);
             this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("bindery-sweeper").factory());
             scheduler.scheduleWithFixedDelay(sweeper::sweep, 1, 10, TimeUnit.MINUTES);
-            this.web = new WebServer(config.host(), config.port(), new WebServer.Services(subjects, content, uploads,
-                    downloads, new FileBodies(SMALL_FILE_CACHE_BYTES), access,
+
+            var segments = new SegmentLog(segmentsDir(config.dataDir()), SEGMENT_BYTES);
+            this.analytics = new AnalyticsPipeline(segments, new Enrichment(geoLookup(config), new UserAgents()),
+                    ANALYTICS_QUEUE);
+            var analyticsStore = new AnalyticsStore(db.jdbi());
+            this.rollups = new RollupConsumer(segments, analyticsStore, rollupName(config.dataDir()), config.clock())
+                    .start();
+            analytics.onAppend(rollups::signal);
+            this.logs = new DownloadLogs(segments, logsDir(config.dataDir())).start();
+            analytics.onAppend(logs::signal);
+            var stats = new StatsService(analyticsStore, content, subjects, logs, analytics.liveFeed(), config.clock());
+
+            this.web = new WebServer(config.host(), config.port(), config.trustedProxies(), config.clock(),
+                    new WebServer.Services(
+                    subjects, content, uploads, downloads, new FileBodies(SMALL_FILE_CACHE_BYTES), access,
                     new Authenticator(subjects, CREDENTIAL_CACHE_TTL),
-                    new RateLimiter(config.rateLimitDaily(), config.rateLimitMonthly(), config.clock())));
+                    new RateLimiter(config.rateLimitDaily(), config.rateLimitMonthly(), config.clock()), analytics,
+                    stats));
         } catch (RuntimeException | IOException e) {
             db.close();
             throw e;
         }
+    }
+
+    /**
+     * The GeoIP databases: the configured ones, else what {@code bindery geoip fetch} left in the data
+     * directory (a file with "asn" in its name is the ASN database). Null when there are none.
+     */
+    private static GeoLookup geoLookup(Config config) throws IOException {
+        Path location = config.geoLocationDb();
+        Path asn = config.geoAsnDb();
+        var fetched = config.dataDir().resolve("geoip");
+        if ((location == null || asn == null) && Files.isDirectory(fetched)) {
+            try (var files = Files.list(fetched)) {
+                for (var file : files.filter(f -> f.toString().endsWith(".mmdb")).sorted().toList()) {
+                    boolean isAsn = file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).contains("asn");
+                    if (isAsn && asn == null) {
+                        asn = file;
+                    } else if (!isAsn && location == null) {
+                        location = file;
+                    }
+                }
+            }
+        }
+        if (location == null && asn == null) {
+            LOG.info("No GeoIP database: download countries and organizations will be 'unknown'"
+                    + " (run `bindery geoip fetch` or pass --geoip-db)");
+            return null;
+        }
+        return GeoLookup.open(location, asn);
+    }
+
+    /** Where this node's daily download log files live. */
+    public static Path logsDir(Path dataDir) {
+        return dataDir.resolve("analytics/logs");
+    }
+
+    /** Where this node's download log lives. */
+    public static Path segmentsDir(Path dataDir) {
+        return dataDir.resolve("analytics/segments");
+    }
+
+    /** The checkpoint name of this node's rollup follower: each node has its own log. */
+    public static String rollupName(Path dataDir) throws IOException {
+        return "rollup:" + nodeId(dataDir);
+    }
+
+    /** This node's name, kept in the data directory. */
+    private static String nodeId(Path dataDir) throws IOException {
+        var file = dataDir.resolve("node-id");
+        if (Files.exists(file)) {
+            return Files.readString(file).trim();
+        }
+        var id = java.util.UUID.randomUUID().toString();
+        Files.writeString(file, id);
+        return id;
     }
 
     /** Opens the stores, creates the admin user on first start, and starts serving. */
@@ -106,9 +189,29 @@ public final class Bindery implements AutoCloseable {
         return content;
     }
 
+    /** The download event pipeline: tests wait on it, benchmarks read its counters. */
+    public AnalyticsPipeline analytics() {
+        return analytics;
+    }
+
+    public RollupConsumer rollups() {
+        return rollups;
+    }
+
+    public DownloadLogs logs() {
+        return logs;
+    }
+
     @Override
     public void close() {
         web.stop();
+        try {
+            analytics.close();
+        } catch (IOException e) {
+            LOG.error("Closing the analytics log failed", e);
+        }
+        rollups.close();
+        logs.close();
         scheduler.shutdownNow();
         background.shutdown();
         try {

@@ -18,6 +18,9 @@ import java.time.Duration;
  * @param rateLimitMonthly API calls per month on resources that are not the caller's
  * @param maxPublishWait   what {@code publish_wait_for_secs: -1} waits at most
  * @param clock            source of time for every rule with a window (180 days and the like)
+ * @param trustedProxies   addresses or CIDR blocks of reverse proxies whose X-Forwarded-For is believed
+ * @param geoLocationDb    MaxMind-format country or city database, or null
+ * @param geoAsnDb         MaxMind-format ASN database, or null
  */
 public record Config(
         String host,
@@ -29,38 +32,53 @@ public record Config(
         int rateLimitDaily,
         int rateLimitMonthly,
         Duration maxPublishWait,
-        Clock clock) {
+        Clock clock,
+        java.util.List<String> trustedProxies,
+        Path geoLocationDb,
+        Path geoAsnDb) {
 
     public static final int DEFAULT_RATE_LIMIT_DAILY = 300;
     public static final int DEFAULT_RATE_LIMIT_MONTHLY = 1440;
 
     public static Config defaults(Path dataDir) {
         return new Config("127.0.0.1", 8080, dataDir, null, null, null,
-                DEFAULT_RATE_LIMIT_DAILY, DEFAULT_RATE_LIMIT_MONTHLY, Duration.ofMinutes(10), Clock.systemUTC());
+                DEFAULT_RATE_LIMIT_DAILY, DEFAULT_RATE_LIMIT_MONTHLY, Duration.ofMinutes(10), Clock.systemUTC(),
+                java.util.List.of(), null, null);
     }
 
     public Config withPort(int newPort) {
         return new Config(host, newPort, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock);
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb);
     }
 
     public Config withDbUrl(String newDbUrl) {
         return new Config(host, port, dataDir, newDbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock);
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb);
     }
 
     public Config withAdminApiKey(String key) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, key, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock);
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb);
     }
 
     public Config withRateLimits(int daily, int monthly) {
-        return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, daily, monthly, maxPublishWait, clock);
+        return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, daily, monthly, maxPublishWait, clock,
+                trustedProxies, geoLocationDb, geoAsnDb);
     }
 
     public Config withClock(Clock newClock) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, newClock);
+                maxPublishWait, newClock, trustedProxies, geoLocationDb, geoAsnDb);
+    }
+
+    public Config withTrustedProxies(java.util.List<String> proxies) {
+        return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
+                maxPublishWait, clock, proxies, geoLocationDb, geoAsnDb);
+    }
+
+    public Config withGeoDatabases(Path location, Path asn) {
+        return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
+                maxPublishWait, clock, trustedProxies, location, asn);
     }
 
     /** The JDBC URL actually used: the configured one, or H2 in the data directory. */

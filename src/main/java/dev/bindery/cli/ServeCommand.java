@@ -2,6 +2,8 @@ package dev.bindery.cli;
 
 import dev.bindery.Bindery;
 import dev.bindery.Config;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -35,11 +37,26 @@ final class ServeCommand implements Callable<Integer> {
             description = "API calls per month on other subjects' resources (env BINDERY_RATE_LIMIT_MONTHLY; default ${DEFAULT-VALUE}).")
     int rateLimitMonthly;
 
+    @Option(names = "--trusted-proxies", split = ",", defaultValue = "${env:BINDERY_TRUSTED_PROXIES}",
+            description = "Comma-separated addresses or CIDR blocks of reverse proxies whose X-Forwarded-For is"
+                    + " believed (env BINDERY_TRUSTED_PROXIES; default none).")
+    List<String> trustedProxies;
+
+    @Option(names = "--geoip-db", defaultValue = "${env:BINDERY_GEOIP_DB}",
+            description = "MaxMind-format (.mmdb) country or city database for download analytics"
+                    + " (env BINDERY_GEOIP_DB; default: the one `bindery geoip fetch` put in the data directory).")
+    Path geoipDb;
+
+    @Option(names = "--geoip-asn-db", defaultValue = "${env:BINDERY_GEOIP_ASN_DB}",
+            description = "MaxMind-format (.mmdb) ASN database for organizations (env BINDERY_GEOIP_ASN_DB).")
+    Path geoipAsnDb;
+
     @Override
     public Integer call() throws Exception {
         var defaults = Config.defaults(store.data);
         var config = new Config(host, port, store.data, store.dbUrl, baseUrl, System.getenv("BINDERY_ADMIN_API_KEY"),
-                rateLimitDaily, rateLimitMonthly, defaults.maxPublishWait(), defaults.clock());
+                rateLimitDaily, rateLimitMonthly, defaults.maxPublishWait(), defaults.clock(),
+                trustedProxies == null ? List.of() : trustedProxies, geoipDb, geoipAsnDb);
         var bindery = Bindery.start(config);
         bindery.generatedAdminKey().ifPresent(key -> System.out.println(
                 "Created user 'admin' with API key " + key + " (shown once; set BINDERY_ADMIN_API_KEY to choose it)"));

@@ -3,6 +3,8 @@ package dev.bindery.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.bindery.BinderyException;
 import dev.bindery.access.Authenticator;
+import dev.bindery.analytics.AnalyticsPipeline;
+import dev.bindery.analytics.DownloadEvent;
 import dev.bindery.content.FilePath;
 import dev.bindery.content.Refs.RepoRef;
 import dev.bindery.download.ByteRange;
@@ -14,6 +16,7 @@ import dev.bindery.web.json.MessageJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
+import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -51,11 +54,18 @@ final class DownloadHandler extends Handler.Abstract {
     private final Authenticator authenticator;
     private final DownloadService downloads;
     private final FileBodies bodies;
+    private final AnalyticsPipeline analytics;
+    private final ClientAddress clientAddress;
+    private final Clock clock;
 
-    DownloadHandler(Authenticator authenticator, DownloadService downloads, FileBodies bodies) {
+    DownloadHandler(Authenticator authenticator, DownloadService downloads, FileBodies bodies,
+                    AnalyticsPipeline analytics, ClientAddress clientAddress, Clock clock) {
         this.authenticator = authenticator;
         this.downloads = downloads;
         this.bodies = bodies;
+        this.analytics = analytics;
+        this.clientAddress = clientAddress;
+        this.clock = clock;
     }
 
     @Override
@@ -123,10 +133,49 @@ final class DownloadHandler extends Handler.Abstract {
             return;
         }
         var slices = bodies.slices(download, start, length);
+        var capture = new Capture(request, caller.name(), download, range.isPresent() ? 206 : 200,
+                range.isPresent() ? rangeHeader : null);
         if (slices.isPresent()) {
-            writeAll(response, slices.get(), 0, callback);
+            var buffers = slices.get();
+            writeAll(response, buffers, 0, Callback.from(() -> {
+                capture.record(length);
+                callback.succeeded();
+            }, failure -> {
+                // A client that hung up: count what reached the socket.
+                capture.record(buffers.stream().mapToLong(ByteBuffer::position).sum());
+                callback.failed(failure);
+            }));
         } else {
-            stream(response, download, start, length, callback);
+            stream(response, download, start, length, capture, callback);
+        }
+    }
+
+    /** What a download event needs from the request, kept until the response is done. */
+    private final class Capture {
+        private final String ip;
+        private final String user;
+        private final Download download;
+        private final int status;
+        private final String range;
+        private final String userAgent;
+        private final String referrer;
+
+        Capture(Request request, String user, Download download, int status, String range) {
+            this.ip = clientAddress.of(Request.getRemoteAddr(request),
+                    request.getHeaders().get(HttpHeader.X_FORWARDED_FOR));
+            this.user = user;
+            this.download = download;
+            this.status = status;
+            this.range = range;
+            this.userAgent = request.getHeaders().get(HttpHeader.USER_AGENT);
+            this.referrer = request.getHeaders().get(HttpHeader.REFERER);
+        }
+
+        void record(long bytesSent) {
+            var file = download.file();
+            analytics.record(DownloadEvent.captured(clock.millis(), ip, user, file.owner(),
+                    file.repository(), file.pkg(), file.version(), file.path(), "GET", status, bytesSent, range,
+                    userAgent, referrer));
         }
     }
 
@@ -138,21 +187,23 @@ final class DownloadHandler extends Handler.Abstract {
     }
 
     /** For stores without local files: blocking copy through a buffer. */
-    private void stream(Response response, Download download, long start, long length, Callback callback)
-            throws IOException {
+    private void stream(Response response, Download download, long start, long length, Capture capture,
+                        Callback callback) throws IOException {
+        long sent = 0;
         try (InputStream in = downloads.open(download);
              var out = Response.asBufferedOutputStream(null, response)) {
             in.skipNBytes(start);
             var buffer = new byte[64 * 1024];
-            long remaining = length;
-            while (remaining > 0) {
-                int read = in.read(buffer, 0, (int) Math.min(buffer.length, remaining));
+            while (sent < length) {
+                int read = in.read(buffer, 0, (int) Math.min(buffer.length, length - sent));
                 if (read < 0) {
                     break;
                 }
                 out.write(buffer, 0, read);
-                remaining -= read;
+                sent += read;
             }
+        } finally {
+            capture.record(sent);
         }
         callback.succeeded();
     }

@@ -14,7 +14,7 @@ final class Routes {
     }
 
     static void register(RoutesConfig routes, Gate gate, SubjectRoutes subjects, RepositoryRoutes repositories,
-                         PackageRoutes packages, ContentRoutes content) {
+                         PackageRoutes packages, ContentRoutes content, StatsRoutes stats) {
         routes.before(API + "/*", gate::apiCall);
         routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
 
@@ -65,6 +65,21 @@ final class Routes {
         routes.put(API + "/content/{subject}/{repo}/<path>", content::uploadContent);
         routes.post(API + "/content/{subject}/{repo}/{package}/{version}/publish", content::publishContent);
         routes.delete(API + "/content/{subject}/{repo}/<path>", content::deleteContent);
+
+        // Statistics (POST as documented; GET with a body as older clients sent it)
+        routes.post(API + "/packages/{subject}/{repo}/{package}/stats/{kind}", stats::getStats);
+        routes.get(API + "/packages/{subject}/{repo}/{package}/stats/{kind}", stats::getStats);
+        routes.post(API + "/packages/{subject}/{repo}/{package}/versions/{version}/stats/{kind}", stats::getStats);
+        routes.get(API + "/packages/{subject}/{repo}/{package}/versions/{version}/stats/{kind}", stats::getStats);
+
+        // Logs
+        routes.get(API + "/packages/{subject}/{repo}/{package}/logs", stats::getLogs);
+        routes.get(API + "/packages/{subject}/{repo}/{package}/logs/{log_name}", stats::downloadLog);
+
+        // Live download feed (Server-Sent Events), per package, repository or subject
+        routes.get(API + "/packages/{subject}/{repo}/{package}/live_feed", stats::liveFeed);
+        routes.get(API + "/repos/{subject}/{repo}/live_feed", stats::liveFeed);
+        routes.get(API + "/subjects/{subject}/live_feed", stats::liveFeed);
 
         // Download Content, GET/HEAD /dl/:subject/:repo/:file_path, is served before Javalin by
         // DownloadHandler: it is the hot path.

@@ -3,6 +3,8 @@ package dev.bindery.web;
 import dev.bindery.access.AccessService;
 import dev.bindery.access.Authenticator;
 import dev.bindery.access.RateLimiter;
+import dev.bindery.analytics.AnalyticsPipeline;
+import dev.bindery.analytics.StatsService;
 import dev.bindery.content.ContentService;
 import dev.bindery.content.UploadService;
 import dev.bindery.download.DownloadService;
@@ -11,6 +13,8 @@ import dev.bindery.subject.SubjectService;
 import dev.bindery.web.json.Json;
 import io.javalin.Javalin;
 import io.javalin.json.JavalinJackson;
+import java.time.Clock;
+import java.util.List;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.Handler;
 
@@ -26,16 +30,19 @@ public final class WebServer {
     /** The services the routes call. */
     public record Services(SubjectService subjects, ContentService content, UploadService uploads,
                            DownloadService downloads, FileBodies bodies, AccessService access,
-                           Authenticator authenticator, RateLimiter rateLimiter) {
+                           Authenticator authenticator, RateLimiter rateLimiter, AnalyticsPipeline analytics,
+                           StatsService stats) {
     }
 
-    public WebServer(String host, int port, Services services) {
+    public WebServer(String host, int port, List<String> trustedProxies, Clock clock, Services services) {
         var gate = new Gate(services.authenticator(), services.rateLimiter());
         var subjectRoutes = new SubjectRoutes(services.subjects(), services.content(), services.access());
         var repositoryRoutes = new RepositoryRoutes(services.content());
         var packageRoutes = new PackageRoutes(services.content());
         var contentRoutes = new ContentRoutes(services.content(), services.uploads());
-        var downloadHandler = new DownloadHandler(services.authenticator(), services.downloads(), services.bodies());
+        var statsRoutes = new StatsRoutes(services.stats());
+        var downloadHandler = new DownloadHandler(services.authenticator(), services.downloads(), services.bodies(),
+                services.analytics(), new ClientAddress(trustedProxies), clock);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -61,7 +68,8 @@ public final class WebServer {
                 server.setHandler(new Handler.Sequence(downloadHandler));
             });
             ErrorHandling.register(config.routes);
-            Routes.register(config.routes, gate, subjectRoutes, repositoryRoutes, packageRoutes, contentRoutes);
+            Routes.register(config.routes, gate, subjectRoutes, repositoryRoutes, packageRoutes, contentRoutes,
+                    statsRoutes);
         });
     }
 

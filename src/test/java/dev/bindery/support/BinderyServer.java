@@ -138,6 +138,36 @@ public final class BinderyServer implements BeforeAllCallback, AfterAllCallback 
         return response.json().get("api_key").asText();
     }
 
+    /**
+     * Waits until at least {@code downloads} download events were captured since start, all of them
+     * are in the log, and the rollups have caught up with the log.
+     */
+    public void awaitAnalytics(long downloads) {
+        var analytics = bindery.analytics();
+        long deadline = System.currentTimeMillis() + 10_000;
+        try {
+            while (analytics.recorded() < downloads || analytics.written() < analytics.recorded()) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new AssertionError("Only " + analytics.recorded() + " of " + downloads
+                            + " downloads captured, " + analytics.written() + " written");
+                }
+                Thread.sleep(5);
+            }
+            if (!bindery.rollups().awaitCaughtUp(10_000)) {
+                throw new AssertionError("Rollups did not catch up with the download log");
+            }
+            while (bindery.logs().position() < analytics.log().end()) {
+                if (System.currentTimeMillis() > deadline + 10_000) {
+                    throw new AssertionError("Download log files did not catch up with the download log");
+                }
+                Thread.sleep(5);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** Creates an organization owned by {@code owner}. */
     public void createOrg(String org, String owner) {
         apiKey(owner);

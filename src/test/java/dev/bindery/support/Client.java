@@ -18,7 +18,7 @@ public final class Client {
     private final String baseUrl;
     private final String authorization;
 
-    Client(String baseUrl, String user, String apiKey) {
+    public Client(String baseUrl, String user, String apiKey) {
         this.baseUrl = baseUrl;
         this.authorization = user == null ? null
                 : "Basic " + Base64.getEncoder().encodeToString((user + ":" + apiKey).getBytes(StandardCharsets.UTF_8));

@@ -1,0 +1,194 @@
+package dev.bindery.analytics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * SQL for the {@code analytics_*} tables: rollup counters and follower checkpoints. Counters only
+ * ever grow, by MERGE (standard SQL, the same on H2 and PostgreSQL); the checkpoint of the follower
+ * that added them is written in the same transaction, so a replay never counts twice.
+ */
+public final class AnalyticsStore {
+
+    /** The rollup tables and the dimensions each adds to subject/repo/package/version. */
+    enum Rollup {
+        VERSION("analytics_version", List.of()),
+        COUNTRY_OS("analytics_country_os", List.of("country", "os")),
+        ORG("analytics_org", List.of("asn", "organization")),
+        CLIENT("analytics_client", List.of("client"));
+
+        final String table;
+        final List<String> dimensions;
+
+        Rollup(String table, List<String> dimensions) {
+            this.table = table;
+            this.dimensions = dimensions;
+        }
+    }
+
+    /** One counter: a bucket of one rollup for one package version and dimension values. */
+    record Key(Rollup rollup, char res, long bucket, String subject, String repo, String pkg, String version,
+               List<Object> dimensions) {
+    }
+
+    /** What the counter adds: downloads, and bytes (kept by the version rollup only). */
+    static final class Count {
+        long downloads;
+        long bytes;
+    }
+
+    private static final Map<String, String> TYPES = Map.ofEntries(
+            Map.entry("subject", "VARCHAR(64)"), Map.entry("repo", "VARCHAR(64)"), Map.entry("package", "VARCHAR(128)"),
+            Map.entry("res", "CHAR(1)"), Map.entry("bucket", "BIGINT"), Map.entry("version", "VARCHAR(128)"),
+            Map.entry("downloads", "BIGINT"), Map.entry("bytes", "BIGINT"), Map.entry("country", "VARCHAR(16)"),
+            Map.entry("os", "VARCHAR(32)"), Map.entry("asn", "BIGINT"), Map.entry("organization", "VARCHAR(256)"),
+            Map.entry("client", "VARCHAR(32)"));
+
+    private final Jdbi jdbi;
+
+    public AnalyticsStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    Jdbi jdbi() {
+        return jdbi;
+    }
+
+    Optional<Long> checkpoint(String consumer) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT log_offset FROM analytics_checkpoint"
+                        + " WHERE consumer = :consumer")
+                .bind("consumer", consumer).mapTo(Long.class).findOne());
+    }
+
+    /** Adds the counts and moves the consumer's checkpoint, in the caller's transaction. */
+    void add(Handle handle, Map<Key, Count> counts, String consumer, long offset) {
+        var byRollup = counts.entrySet().stream().collect(Collectors.groupingBy(entry -> entry.getKey().rollup()));
+        for (var group : byRollup.entrySet()) {
+            var rollup = group.getKey();
+            var batch = handle.prepareBatch(mergeSql(rollup));
+            for (var entry : group.getValue()) {
+                var key = entry.getKey();
+                batch.bind("subject", key.subject()).bind("repo", key.repo()).bind("package", key.pkg())
+                        .bind("res", String.valueOf(key.res())).bind("bucket", key.bucket())
+                        .bind("version", key.version()).bind("downloads", entry.getValue().downloads);
+                if (rollup == Rollup.VERSION) {
+                    batch.bind("bytes", entry.getValue().bytes);
+                }
+                for (int i = 0; i < rollup.dimensions.size(); i++) {
+                    var value = key.dimensions().get(i);
+                    if (value instanceof Long number) {
+                        batch.bind(rollup.dimensions.get(i), number);
+                    } else {
+                        batch.bind(rollup.dimensions.get(i), (String) value);
+                    }
+                }
+                batch.add();
+            }
+            batch.execute();
+        }
+        int moved = handle.createUpdate("UPDATE analytics_checkpoint SET log_offset = :offset WHERE consumer = :consumer")
+                .bind("offset", offset).bind("consumer", consumer).execute();
+        if (moved == 0) {
+            handle.createUpdate("INSERT INTO analytics_checkpoint (consumer, log_offset) VALUES (:consumer, :offset)")
+                    .bind("offset", offset).bind("consumer", consumer).execute();
+        }
+    }
+
+    private static String mergeSql(Rollup rollup) {
+        var keyColumns = new ArrayList<>(List.of("subject", "repo", "package", "res", "bucket", "version"));
+        keyColumns.addAll(rollup.dimensions);
+        var valueColumns = rollup == Rollup.VERSION ? List.of("downloads", "bytes") : List.of("downloads");
+        var all = new ArrayList<>(keyColumns);
+        all.addAll(valueColumns);
+        // Typed values: neither engine has to guess what an untyped parameter is.
+        return "MERGE INTO " + rollup.table + " t USING (VALUES ("
+                + all.stream().map(column -> "CAST(:" + column + " AS " + TYPES.get(column) + ")")
+                .collect(Collectors.joining(", "))
+                + ")) AS s(" + String.join(", ", all) + ") ON (" + keyColumns.stream().map(column -> "t." + column + " = s." + column)
+                .collect(Collectors.joining(" AND ")) + ")"
+                + " WHEN MATCHED THEN UPDATE SET " + valueColumns.stream()
+                .map(column -> column + " = t." + column + " + s." + column).collect(Collectors.joining(", "))
+                + " WHEN NOT MATCHED THEN INSERT (" + String.join(", ", all) + ") VALUES ("
+                + all.stream().map(column -> "s." + column).collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** Drops minute buckets that started before {@code before}. */
+    int pruneMinutes(long before) {
+        return jdbi.withHandle(handle -> {
+            int removed = 0;
+            for (var rollup : Rollup.values()) {
+                removed += handle.createUpdate("DELETE FROM " + rollup.table + " WHERE res = 'm' AND bucket < :before")
+                        .bind("before", before).execute();
+            }
+            return removed;
+        });
+    }
+
+    /** Forgets every count and checkpoint, for a rebuild from the log. */
+    void clear() {
+        jdbi.useTransaction(handle -> {
+            for (var rollup : Rollup.values()) {
+                handle.createUpdate("DELETE FROM " + rollup.table).execute();
+            }
+            handle.createUpdate("DELETE FROM analytics_checkpoint").execute();
+        });
+    }
+
+    /** Where a query looks: a subject, or one of its repositories, packages or versions. */
+    public record Scope(String subject, String repo, String pkg, String version) {
+    }
+
+    /** One row of a grouped sum: the group's values, in the order asked for, and its downloads. */
+    record Sum(List<Object> group, long downloads) {
+    }
+
+    /**
+     * Sums downloads over the intervals, grouped by the given columns (any of bucket, version and the
+     * rollup's dimensions).
+     */
+    List<Sum> sum(Rollup rollup, Scope scope, List<Buckets.Interval> intervals, List<String> groupBy) {
+        if (intervals.isEmpty()) {
+            return List.of();
+        }
+        var where = new StringBuilder(" WHERE subject = :subject");
+        if (scope.repo() != null) {
+            where.append(" AND repo = :repo");
+        }
+        if (scope.pkg() != null) {
+            where.append(" AND package = :package");
+        }
+        if (scope.version() != null) {
+            where.append(" AND version = :version");
+        }
+        where.append(" AND (");
+        for (int i = 0; i < intervals.size(); i++) {
+            where.append(i == 0 ? "" : " OR ").append("(res = :res").append(i).append(" AND bucket >= :from").append(i)
+                    .append(" AND bucket < :to").append(i).append(")");
+        }
+        where.append(")");
+        var columns = String.join(", ", groupBy);
+        var sql = "SELECT " + (groupBy.isEmpty() ? "" : columns + ", ") + "SUM(downloads) AS total FROM "
+                + rollup.table + where + (groupBy.isEmpty() ? "" : " GROUP BY " + columns);
+        return jdbi.withHandle(handle -> {
+            var query = handle.createQuery(sql).bind("subject", scope.subject()).bind("repo", scope.repo())
+                    .bind("package", scope.pkg()).bind("version", scope.version());
+            for (int i = 0; i < intervals.size(); i++) {
+                var interval = intervals.get(i);
+                query.bind("res" + i, String.valueOf(interval.res())).bind("from" + i, interval.from())
+                        .bind("to" + i, interval.to());
+            }
+            return query.map((rs, ctx) -> {
+                var group = new ArrayList<Object>(groupBy.size());
+                for (int i = 1; i <= groupBy.size(); i++) {
+                    group.add(rs.getObject(i));
+                }
+                return new Sum(group, rs.getLong("total"));
+            }).list().stream().filter(row -> row.downloads() > 0 || !groupBy.isEmpty()).toList();
+        });
+    }
+}

@@ -1,0 +1,199 @@
+package dev.bindery.analytics;
+
+import dev.bindery.analytics.AnalyticsStore.Count;
+import dev.bindery.analytics.AnalyticsStore.Key;
+import dev.bindery.analytics.AnalyticsStore.Rollup;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows the download log from its checkpoint and adds every event to the rollups: minute, day
+ * and month buckets of downloads per version, per country and OS, per network (ASN) and per
+ * client. Each batch is aggregated in memory and written with its checkpoint in one transaction,
+ * so a crash anywhere replays at most the uncommitted batch and never counts an event twice.
+ * Minute buckets older than 48 hours are pruned as it goes.
+ */
+public final class RollupConsumer implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RollupConsumer.class);
+    private static final int BATCH = 20_000;
+    private static final int MAX_EVENTS = 500_000;
+    private static final long MINUTES_KEPT = 48 * 60 * 60 * 1000L;
+    private static final long PRUNE_EVERY = 10 * 60 * 1000L;
+
+    private final SegmentLog log;
+    private final AnalyticsStore store;
+    private final String name;
+    private final Clock clock;
+    private final Semaphore appended = new Semaphore(0);
+    private Thread thread;
+    private volatile boolean running = true;
+    private volatile long position;
+    private long lastPrune;
+
+    /** @param name this follower's checkpoint name; unique per node, since each node has its own log */
+    public RollupConsumer(SegmentLog log, AnalyticsStore store, String name, Clock clock) {
+        this.log = log;
+        this.store = store;
+        this.name = name;
+        this.clock = clock;
+        this.position = store.checkpoint(name).orElse(0L);
+    }
+
+    /** Starts following the log on a thread of its own. */
+    public RollupConsumer start() {
+        thread = Thread.ofPlatform().name("analytics-rollup").daemon().start(this::run);
+        return this;
+    }
+
+    /**
+     * Forgets every rollup and checkpoint and rolls the whole log up again, on the calling thread.
+     * For {@code bindery analytics rebuild}, with the server stopped.
+     *
+     * @return the number of events rolled up
+     */
+    public static long rebuild(SegmentLog log, AnalyticsStore store, String name, Clock clock) throws IOException {
+        store.clear();
+        var consumer = new RollupConsumer(log, store, name, clock);
+        long events = 0;
+        int batch;
+        while ((batch = consumer.step()) > 0) {
+            events += batch;
+        }
+        return events;
+    }
+
+    /** Wakes the follower: the log has grown. Cheap; called by the writer after each append. */
+    public void signal() {
+        appended.release();
+    }
+
+    /** The log offset up to which events are in the rollups. */
+    public long position() {
+        return position;
+    }
+
+    /** Waits until the rollups hold everything appended to the log so far; for tests and rebuilds. */
+    public boolean awaitCaughtUp(long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (position < log.end()) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    private void run() {
+        while (running) {
+            try {
+                if (step() == 0) {
+                    appended.tryAcquire(1, TimeUnit.SECONDS);
+                    appended.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                return;
+            } catch (IOException | RuntimeException e) {
+                LOG.error("Rollup of download events failed at log offset {}; retrying", position, e);
+                try {
+                    Thread.sleep(1_000);
+                } catch (InterruptedException interrupted) {
+                    return;
+                }
+            }
+        }
+    }
+
+    /**
+     * Rolls up what the log holds beyond the checkpoint, at most {@value #MAX_EVENTS} events: read in
+     * batches and aggregated in memory, so that one transaction adds each counter once however many
+     * events it counts. Returns how many events it rolled up (0: nothing new).
+     */
+    int step() throws IOException {
+        prune();
+        var counts = new HashMap<Key, Count>();
+        long next = position;
+        int events = 0;
+        while (events < MAX_EVENTS) {
+            var entries = log.read(next, BATCH);
+            if (entries.isEmpty()) {
+                break;
+            }
+            for (var entry : entries) {
+                add(counts, entry.event());
+            }
+            events += entries.size();
+            next = entries.get(entries.size() - 1).next();
+        }
+        if (events == 0) {
+            return 0;
+        }
+        long checkpoint = next;
+        store.jdbi().useTransaction(handle -> store.add(handle, counts, name, checkpoint));
+        position = checkpoint;
+        return events;
+    }
+
+    private void prune() {
+        long now = clock.millis();
+        if (now - lastPrune >= PRUNE_EVERY) {
+            store.pruneMinutes(Buckets.minute(now - MINUTES_KEPT));
+            lastPrune = now;
+        }
+    }
+
+    static void add(Map<Key, Count> counts, DownloadEvent event) {
+        if (event.pkg() == null || event.version() == null) {
+            return;
+        }
+        long time = event.timeMillis();
+        char[] resolutions = {Buckets.MINUTES, Buckets.DAYS, Buckets.MONTHS};
+        long[] buckets = {Buckets.minute(time), Buckets.day(time), Buckets.month(time)};
+        var countryOs = List.<Object>of(known(event.country()), known(event.os()));
+        var org = List.<Object>of(event.asn() == null ? 0L : event.asn(), known(event.organization()));
+        var client = List.<Object>of(known(event.client()));
+        for (int i = 0; i < resolutions.length; i++) {
+            count(counts, event, Rollup.VERSION, resolutions[i], buckets[i], List.of(), event.bytesSent());
+            count(counts, event, Rollup.COUNTRY_OS, resolutions[i], buckets[i], countryOs, 0);
+            // Networks and clients are many and asked for over days, not minutes: no minute buckets.
+            if (resolutions[i] != Buckets.MINUTES) {
+                count(counts, event, Rollup.ORG, resolutions[i], buckets[i], org, 0);
+                count(counts, event, Rollup.CLIENT, resolutions[i], buckets[i], client, 0);
+            }
+        }
+    }
+
+    private static void count(Map<Key, Count> counts, DownloadEvent event, Rollup rollup, char res, long bucket,
+                              List<Object> dimensions, long bytes) {
+        var count = counts.computeIfAbsent(new Key(rollup, res, bucket, event.subject(), event.repo(), event.pkg(),
+                event.version(), dimensions), key -> new Count());
+        count.downloads++;
+        count.bytes += bytes;
+    }
+
+    private static String known(String value) {
+        return value == null || value.isBlank() ? "unknown" : value;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        if (thread == null) {
+            return;
+        }
+        thread.interrupt();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

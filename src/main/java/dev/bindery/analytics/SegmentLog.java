@@ -1,0 +1,211 @@
+package dev.bindery.analytics;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The append-only log of download events: the source of truth every statistic is derived from.
+ *
+ * <pre>
+ * dir/
+ *   00000000000000000000.seg     events from log offset 0
+ *   00000000000067108912.seg     events from log offset 67108912 (the file name is its first offset)
+ * </pre>
+ *
+ * Each record is {@code [int length][int crc32c][payload]}, the payload an {@link EventCodec} event.
+ * An offset is a position in the whole log, so a consumer's checkpoint is one number. Opening the
+ * log checks the tail of the newest segment and cuts off a record torn by a crash. One thread
+ * appends; any number read. Appends reach the OS at once (a process crash loses nothing written);
+ * {@link #sync} makes them survive a power loss.
+ */
+public final class SegmentLog implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
+    private static final int HEADER = 8;
+    private static final int MAX_RECORD = 1 << 20;
+
+    private final Path dir;
+    private final long segmentBytes;
+    private final TreeMap<Long, Path> segments = new TreeMap<>();
+    private FileChannel active;
+    private long activeBase;
+    private volatile long end;
+
+    /** One event read back, with where it starts and where the next one does. */
+    public record Entry(long offset, long next, DownloadEvent event) {
+    }
+
+    public SegmentLog(Path dir, long segmentBytes) throws IOException {
+        this.dir = dir;
+        this.segmentBytes = segmentBytes;
+        Files.createDirectories(dir);
+        try (var files = Files.list(dir)) {
+            for (var file : files.filter(f -> f.getFileName().toString().endsWith(".seg")).toList()) {
+                var name = file.getFileName().toString();
+                segments.put(Long.parseLong(name.substring(0, name.length() - 4)), file);
+            }
+        }
+        if (segments.isEmpty()) {
+            segments.put(0L, dir.resolve(name(0)));
+        }
+        activeBase = segments.lastKey();
+        active = FileChannel.open(segments.get(activeBase), StandardOpenOption.CREATE, StandardOpenOption.READ,
+                StandardOpenOption.WRITE);
+        long valid = validLength(active);
+        if (valid < active.size()) {
+            LOG.warn("Cutting {} bytes of a torn record off {}", active.size() - valid, segments.get(activeBase));
+            active.truncate(valid);
+        }
+        active.position(valid);
+        end = activeBase + valid;
+    }
+
+    private static String name(long base) {
+        return String.format("%020d.seg", base);
+    }
+
+    /** The offset after the last appended event: what a consumer that is up to date has reached. */
+    public long end() {
+        return end;
+    }
+
+    /** Appends the events as one write; returns the new end offset. Single appending thread only. */
+    public long append(List<byte[]> payloads) throws IOException {
+        if (payloads.isEmpty()) {
+            return end;
+        }
+        int size = 0;
+        for (var payload : payloads) {
+            size += HEADER + payload.length;
+        }
+        if (active.size() > 0 && active.size() + size > segmentBytes) {
+            roll();
+        }
+        var buffer = ByteBuffer.allocate(size).order(ByteOrder.BIG_ENDIAN);
+        var crc = new CRC32C();
+        for (var payload : payloads) {
+            crc.reset();
+            crc.update(payload);
+            buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
+        }
+        buffer.flip();
+        while (buffer.hasRemaining()) {
+            active.write(buffer);
+        }
+        end = activeBase + active.position();
+        return end;
+    }
+
+    private void roll() throws IOException {
+        active.force(true);
+        long size = active.size();
+        active.close();
+        activeBase = activeBase + size;
+        var path = dir.resolve(name(activeBase));
+        synchronized (segments) {
+            segments.put(activeBase, path);
+        }
+        active = FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    }
+
+    /** Forces appended events to disk. */
+    public void sync() throws IOException {
+        active.force(false);
+    }
+
+    /** Reads up to {@code max} events from {@code offset} (which must be a record start, or {@link #end}). */
+    public List<Entry> read(long offset, int max) throws IOException {
+        var entries = new ArrayList<Entry>();
+        long position = offset;
+        long limit = end;
+        while (entries.size() < max && position < limit) {
+            long base;
+            Path file;
+            long segmentEnd;
+            synchronized (segments) {
+                var segment = segments.floorEntry(position);
+                if (segment == null) {
+                    throw new IOException("No segment holds log offset " + position);
+                }
+                base = segment.getKey();
+                file = segment.getValue();
+                var nextBase = segments.higherKey(position);
+                segmentEnd = nextBase != null ? Math.min(nextBase, limit) : limit;
+            }
+            if (position >= segmentEnd) {
+                throw new IOException("Log offset " + position + " is not a record start");
+            }
+            // Records never span segments: read this one's part of the range, then go on to the next.
+            var buffer = ByteBuffer.allocate((int) Math.min(segmentEnd - position, 8L << 20));
+            try (var channel = FileChannel.open(file, StandardOpenOption.READ)) {
+                while (buffer.hasRemaining() && channel.read(buffer, position - base + buffer.position()) > 0) {
+                    // fill
+                }
+            }
+            buffer.flip();
+            long before = position;
+            while (entries.size() < max && buffer.remaining() >= HEADER) {
+                int length = buffer.getInt(buffer.position());
+                if (length < 0 || length > MAX_RECORD) {
+                    throw new IOException("Corrupt record at log offset " + position);
+                }
+                if (buffer.remaining() < HEADER + length) {
+                    break;
+                }
+                var payload = buffer.slice(buffer.position() + HEADER, length);
+                buffer.position(buffer.position() + HEADER + length);
+                long next = position + HEADER + length;
+                entries.add(new Entry(position, next, EventCodec.decode(payload)));
+                position = next;
+            }
+            if (position == before) {
+                throw new IOException("Incomplete record at log offset " + position);
+            }
+        }
+        return entries;
+    }
+
+    /** Bytes of the segment that hold whole, intact records. */
+    private static long validLength(FileChannel channel) throws IOException {
+        long size = channel.size();
+        long position = 0;
+        var header = ByteBuffer.allocate(HEADER);
+        var crc = new CRC32C();
+        while (position + HEADER <= size) {
+            header.clear();
+            channel.read(header, position);
+            header.flip();
+            int length = header.getInt();
+            int expected = header.getInt();
+            if (length < 0 || length > MAX_RECORD || position + HEADER + length > size) {
+                break;
+            }
+            var payload = ByteBuffer.allocate(length);
+            channel.read(payload, position + HEADER);
+            crc.reset();
+            crc.update(payload.array());
+            if ((int) crc.getValue() != expected) {
+                break;
+            }
+            position += HEADER + length;
+        }
+        return position;
+    }
+
+    @Override
+    public void close() throws IOException {
+        active.force(true);
+        active.close();
+    }
+}

@@ -1,0 +1,102 @@
+package dev.bindery.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SegmentLogTest {
+
+    @TempDir
+    Path dir;
+
+    static DownloadEvent event(int n) {
+        return new DownloadEvent(1_700_000_000_000L + n, "10.0.0." + (n % 250), "anonymous", "alice", "generic",
+                "tool", "1." + n, "tool-1." + n + ".zip", "GET", 200, 1000L + n, n % 2 == 0 ? null : "bytes=0-9",
+                "curl/8.5.0", null, "DE", "Berlin", "Berlin", "10115", 52.52, 13.4, 3320L, "Deutsche Telekom AG",
+                "Linux", "curl");
+    }
+
+    private static List<byte[]> encoded(int from, int to) {
+        var payloads = new ArrayList<byte[]>();
+        for (int i = from; i < to; i++) {
+            payloads.add(EventCodec.encode(event(i)));
+        }
+        return payloads;
+    }
+
+    @Test
+    void readsBackWhatWasAppendedWithOffsets() throws Exception {
+        try (var log = new SegmentLog(dir, 1 << 20)) {
+            log.append(encoded(0, 10));
+            var entries = log.read(0, 100);
+            assertThat(entries).hasSize(10);
+            assertThat(entries.get(3).event()).isEqualTo(event(3));
+            assertThat(entries.get(0).offset()).isZero();
+            assertThat(entries.get(9).next()).isEqualTo(log.end());
+            // reading from a checkpoint resumes exactly there
+            var rest = log.read(entries.get(4).next(), 100);
+            assertThat(rest).hasSize(5);
+            assertThat(rest.get(0).event()).isEqualTo(event(5));
+            assertThat(log.read(log.end(), 100)).isEmpty();
+        }
+    }
+
+    @Test
+    void rollsOverToNewSegmentsAndReadsAcrossThem() throws Exception {
+        try (var log = new SegmentLog(dir, 2_000)) {
+            for (int i = 0; i < 50; i++) {
+                log.append(encoded(i * 4, i * 4 + 4));
+            }
+            try (var files = Files.list(dir)) {
+                assertThat(files.count()).isGreaterThan(5);
+            }
+            var all = new ArrayList<SegmentLog.Entry>();
+            long position = 0;
+            while (position < log.end()) {
+                var batch = log.read(position, 7);
+                all.addAll(batch);
+                position = batch.get(batch.size() - 1).next();
+            }
+            assertThat(all).hasSize(200);
+            for (int i = 0; i < 200; i++) {
+                assertThat(all.get(i).event()).isEqualTo(event(i));
+            }
+        }
+    }
+
+    @Test
+    void reopensWhereItLeftOffAndCutsATornRecord() throws Exception {
+        long end;
+        try (var log = new SegmentLog(dir, 1 << 20)) {
+            log.append(encoded(0, 3));
+            end = log.end();
+        }
+        // a crash mid-write leaves half a record behind
+        var segment = dir.resolve(String.format("%020d.seg", 0));
+        try (var channel = FileChannel.open(segment, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            channel.write(java.nio.ByteBuffer.wrap(new byte[] {0, 0, 1, 0, 9, 9, 9}));
+        }
+        try (var log = new SegmentLog(dir, 1 << 20)) {
+            assertThat(log.end()).isEqualTo(end);
+            log.append(encoded(3, 5));
+            var entries = log.read(0, 100);
+            assertThat(entries).extracting(SegmentLog.Entry::event)
+                    .containsExactly(event(0), event(1), event(2), event(3), event(4));
+        }
+    }
+
+    @Test
+    void encodesNullsAndUnicode() {
+        var event = DownloadEvent.captured(5, "::1", "bob:cb-1", "bob", "r", "p", "v", "dir/ü ñ.txt", "GET", 206, 10,
+                "bytes=0-9", null, "https://example.com/");
+        var decoded = EventCodec.decode(java.nio.ByteBuffer.wrap(EventCodec.encode(event)));
+        assertThat(decoded).isEqualTo(event);
+    }
+}
