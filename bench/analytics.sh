@@ -10,4 +10,4 @@ build=${BINDERY_BUILD_DIR:-/tmp/bindery-bench-build}
 ./mvnw -q -DskipTests -Dbindery.build.dir="$build" test-compile
 ./mvnw -q -Dbindery.build.dir="$build" dependency:build-classpath -Dmdep.outputFile="$build/cp.txt" >/dev/null
 "$JAVA_HOME/bin/java" -Xmx2g -cp "$build/test-classes:$build/classes:$(cat "$build/cp.txt")" \
-  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn dev.bindery.bench.AnalyticsBench "${1:-2000000}" "${2:-100000000}"
+  -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dorg.slf4j.simpleLogger.log.dev.bindery.analytics.RollupConsumer=${ROLLUP_LOG:-warn} dev.bindery.bench.AnalyticsBench "${1:-2000000}" "${2:-100000000}"

@@ -11,6 +11,10 @@ import dev.bindery.analytics.GeoLookup;
 import dev.bindery.analytics.RollupConsumer;
 import dev.bindery.analytics.SegmentLog;
 import dev.bindery.analytics.StatsService;
+import dev.bindery.analytics.StorageSnapshots;
+import dev.bindery.analytics.UsageExport;
+import dev.bindery.analytics.UsageReports;
+import dev.bindery.analytics.UsageStore;
 import dev.bindery.analytics.UserAgents;
 import dev.bindery.content.BlobSweeper;
 import dev.bindery.content.ContentService;
@@ -58,6 +62,7 @@ public final class Bindery implements AutoCloseable {
     private final AnalyticsPipeline analytics;
     private final RollupConsumer rollups;
     private final DownloadLogs logs;
+    private final StorageSnapshots storageSnapshots;
     private final WebServer web;
     private final Optional<String> generatedAdminKey;
 
@@ -91,13 +96,18 @@ public final class Bindery implements AutoCloseable {
             this.logs = new DownloadLogs(segments, logsDir(config.dataDir())).start();
             analytics.onAppend(logs::signal);
             var stats = new StatsService(analyticsStore, content, subjects, logs, analytics.liveFeed(), config.clock());
+            var usageStore = new UsageStore(db.jdbi());
+            this.storageSnapshots = new StorageSnapshots(usageStore, config.clock());
+            // The usage reports' storage history: today's snapshot now, refreshed every hour.
+            scheduler.scheduleWithFixedDelay(storageSnapshots::snapshotQuietly, 0, 1, TimeUnit.HOURS);
 
             this.web = new WebServer(config.host(), config.port(), config.trustedProxies(), config.clock(),
-                    new WebServer.Services(
+                    config.downloadAnalytics(), new WebServer.Services(
                     subjects, content, uploads, downloads, new FileBodies(SMALL_FILE_CACHE_BYTES), access,
                     new Authenticator(subjects, CREDENTIAL_CACHE_TTL),
                     new RateLimiter(config.rateLimitDaily(), config.rateLimitMonthly(), config.clock()), analytics,
-                    stats));
+                    stats, new UsageExport(subjects, content, logsDir(config.dataDir()), config.clock()),
+                    new UsageReports(usageStore, content, subjects, config.clock())));
         } catch (RuntimeException | IOException e) {
             db.close();
             throw e;
@@ -200,6 +210,11 @@ public final class Bindery implements AutoCloseable {
 
     public DownloadLogs logs() {
         return logs;
+    }
+
+    /** The storage history of the usage reports: tests take snapshots on their own clock. */
+    public StorageSnapshots storageSnapshots() {
+        return storageSnapshots;
     }
 
     @Override

@@ -21,6 +21,7 @@ import java.time.Duration;
  * @param trustedProxies   addresses or CIDR blocks of reverse proxies whose X-Forwarded-For is believed
  * @param geoLocationDb    MaxMind-format country or city database, or null
  * @param geoAsnDb         MaxMind-format ASN database, or null
+ * @param downloadAnalytics whether downloads are captured for analytics (off only to measure its cost)
  */
 public record Config(
         String host,
@@ -35,7 +36,8 @@ public record Config(
         Clock clock,
         java.util.List<String> trustedProxies,
         Path geoLocationDb,
-        Path geoAsnDb) {
+        Path geoAsnDb,
+        boolean downloadAnalytics) {
 
     public static final int DEFAULT_RATE_LIMIT_DAILY = 300;
     public static final int DEFAULT_RATE_LIMIT_MONTHLY = 1440;
@@ -43,42 +45,42 @@ public record Config(
     public static Config defaults(Path dataDir) {
         return new Config("127.0.0.1", 8080, dataDir, null, null, null,
                 DEFAULT_RATE_LIMIT_DAILY, DEFAULT_RATE_LIMIT_MONTHLY, Duration.ofMinutes(10), Clock.systemUTC(),
-                java.util.List.of(), null, null);
+                java.util.List.of(), null, null, true);
     }
 
     public Config withPort(int newPort) {
         return new Config(host, newPort, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb);
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics);
     }
 
     public Config withDbUrl(String newDbUrl) {
         return new Config(host, port, dataDir, newDbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb);
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics);
     }
 
     public Config withAdminApiKey(String key) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, key, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb);
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics);
     }
 
     public Config withRateLimits(int daily, int monthly) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, daily, monthly, maxPublishWait, clock,
-                trustedProxies, geoLocationDb, geoAsnDb);
+                trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics);
     }
 
     public Config withClock(Clock newClock) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, newClock, trustedProxies, geoLocationDb, geoAsnDb);
+                maxPublishWait, newClock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics);
     }
 
     public Config withTrustedProxies(java.util.List<String> proxies) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock, proxies, geoLocationDb, geoAsnDb);
+                maxPublishWait, clock, proxies, geoLocationDb, geoAsnDb, downloadAnalytics);
     }
 
     public Config withGeoDatabases(Path location, Path asn) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock, trustedProxies, location, asn);
+                maxPublishWait, clock, trustedProxies, location, asn, downloadAnalytics);
     }
 
     /** The JDBC URL actually used: the configured one, or H2 in the data directory. */

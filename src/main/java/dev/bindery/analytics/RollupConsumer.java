@@ -137,7 +137,10 @@ public final class RollupConsumer implements AutoCloseable {
             return 0;
         }
         long checkpoint = next;
+        long started = System.nanoTime();
         store.jdbi().useTransaction(handle -> store.add(handle, counts, name, checkpoint));
+        LOG.debug("Rolled up {} events into {} counters in {} ms", events, counts.size(),
+                (System.nanoTime() - started) / 1_000_000);
         position = checkpoint;
         return events;
     }

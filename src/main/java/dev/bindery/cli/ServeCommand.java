@@ -51,12 +51,18 @@ final class ServeCommand implements Callable<Integer> {
             description = "MaxMind-format (.mmdb) ASN database for organizations (env BINDERY_GEOIP_ASN_DB).")
     Path geoipAsnDb;
 
+    @Option(names = "--download-analytics", negatable = true, defaultValue = "${env:BINDERY_DOWNLOAD_ANALYTICS:-true}",
+            fallbackValue = "true",
+            description = "Capture downloads for statistics and logs (env BINDERY_DOWNLOAD_ANALYTICS; default on;"
+                    + " --no-download-analytics only to measure what it costs).")
+    boolean downloadAnalytics;
+
     @Override
     public Integer call() throws Exception {
         var defaults = Config.defaults(store.data);
         var config = new Config(host, port, store.data, store.dbUrl, baseUrl, System.getenv("BINDERY_ADMIN_API_KEY"),
                 rateLimitDaily, rateLimitMonthly, defaults.maxPublishWait(), defaults.clock(),
-                trustedProxies == null ? List.of() : trustedProxies, geoipDb, geoipAsnDb);
+                trustedProxies == null ? List.of() : trustedProxies, geoipDb, geoipAsnDb, downloadAnalytics);
         var bindery = Bindery.start(config);
         bindery.generatedAdminKey().ifPresent(key -> System.out.println(
                 "Created user 'admin' with API key " + key + " (shown once; set BINDERY_ADMIN_API_KEY to choose it)"));

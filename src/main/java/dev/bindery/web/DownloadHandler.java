@@ -54,6 +54,7 @@ final class DownloadHandler extends Handler.Abstract {
     private final Authenticator authenticator;
     private final DownloadService downloads;
     private final FileBodies bodies;
+    /** Null when download analytics are off. */
     private final AnalyticsPipeline analytics;
     private final ClientAddress clientAddress;
     private final Clock clock;
@@ -172,6 +173,9 @@ final class DownloadHandler extends Handler.Abstract {
         }
 
         void record(long bytesSent) {
+            if (analytics == null) {
+                return;
+            }
             var file = download.file();
             analytics.record(DownloadEvent.captured(clock.millis(), ip, user, file.owner(),
                     file.repository(), file.pkg(), file.version(), file.path(), "GET", status, bytesSent, range,

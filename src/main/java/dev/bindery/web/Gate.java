@@ -56,7 +56,7 @@ final class Gate {
             return;
         }
         var subject = subjectOf(ctx.path());
-        if (subject != null && caller.belongsToName(subject)) {
+        if ((subject != null && caller.belongsToName(subject)) || (!caller.isAnonymous() && ownData(ctx.path()))) {
             return;
         }
         var who = caller.isAnonymous() ? "ip:" + ctx.ip() : "user:" + caller.name();
@@ -73,9 +73,18 @@ final class Gate {
     static String subjectOf(String path) {
         var rest = path.substring(path.indexOf("/api/v1/") + "/api/v1/".length());
         var segments = rest.split("/+");
+        if (segments.length >= 3 && segments[0].equals("usage")
+                && (segments[1].equals("package_usage") || segments[1].equals("business_unit_usage"))) {
+            return segments[2];
+        }
         if (segments.length >= 2 && SUBJECT_PATHS.contains(segments[0])) {
             return segments[1];
         }
         return null;
+    }
+
+    /** Calls about the caller's own account, never charged: the usage-data export has limits of its own. */
+    private static boolean ownData(String path) {
+        return path.contains("/api/v1/usage_data/");
     }
 }

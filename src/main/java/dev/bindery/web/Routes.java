@@ -14,7 +14,8 @@ final class Routes {
     }
 
     static void register(RoutesConfig routes, Gate gate, SubjectRoutes subjects, RepositoryRoutes repositories,
-                         PackageRoutes packages, ContentRoutes content, StatsRoutes stats) {
+                         PackageRoutes packages, ContentRoutes content, StatsRoutes stats,
+                         UsageRoutes usage, UsageReportRoutes usageReports) {
         routes.before(API + "/*", gate::apiCall);
         routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
 
@@ -80,6 +81,19 @@ final class Routes {
         routes.get(API + "/packages/{subject}/{repo}/{package}/live_feed", stats::liveFeed);
         routes.get(API + "/repos/{subject}/{repo}/live_feed", stats::liveFeed);
         routes.get(API + "/subjects/{subject}/live_feed", stats::liveFeed);
+
+        // MyJFrog usage data export (traffic of the caller's own subjects, as CSV)
+        routes.get(API + "/usage_data/{type}", usage::getUsageData);
+
+        // Usage reports (Bintray Premium and Enterprise). Javalin matches in order: the named
+        // reports come before /usage/{subject}/{repo}, which would take them otherwise.
+        routes.post(API + "/usage/package_usage/{subject}/{repo}", usageReports::getUsageReportForPackage);
+        routes.post(API + "/usage/package_usage/{subject}/{repo}/{package}", usageReports::getUsageReportForPackage);
+        routes.post(API + "/usage/business_unit_usage/{subject}", usageReports::getUsageReportGroupedByBusinessUnit);
+        routes.post(API + "/usage/business_unit_usage/{subject}/{business_unit}",
+                usageReports::getUsageReportGroupedByBusinessUnit);
+        routes.post(API + "/usage/{subject}", usageReports::getUsageReportForSubject);
+        routes.post(API + "/usage/{subject}/{repo}", usageReports::getUsageReportForRepository);
 
         // Download Content, GET/HEAD /dl/:subject/:repo/:file_path, is served before Javalin by
         // DownloadHandler: it is the hot path.

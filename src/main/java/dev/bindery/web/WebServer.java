@@ -5,6 +5,8 @@ import dev.bindery.access.Authenticator;
 import dev.bindery.access.RateLimiter;
 import dev.bindery.analytics.AnalyticsPipeline;
 import dev.bindery.analytics.StatsService;
+import dev.bindery.analytics.UsageExport;
+import dev.bindery.analytics.UsageReports;
 import dev.bindery.content.ContentService;
 import dev.bindery.content.UploadService;
 import dev.bindery.download.DownloadService;
@@ -31,18 +33,21 @@ public final class WebServer {
     public record Services(SubjectService subjects, ContentService content, UploadService uploads,
                            DownloadService downloads, FileBodies bodies, AccessService access,
                            Authenticator authenticator, RateLimiter rateLimiter, AnalyticsPipeline analytics,
-                           StatsService stats) {
+                           StatsService stats, UsageExport usage, UsageReports usageReports) {
     }
 
-    public WebServer(String host, int port, List<String> trustedProxies, Clock clock, Services services) {
+    public WebServer(String host, int port, List<String> trustedProxies, Clock clock, boolean downloadAnalytics,
+                     Services services) {
         var gate = new Gate(services.authenticator(), services.rateLimiter());
         var subjectRoutes = new SubjectRoutes(services.subjects(), services.content(), services.access());
         var repositoryRoutes = new RepositoryRoutes(services.content());
         var packageRoutes = new PackageRoutes(services.content());
         var contentRoutes = new ContentRoutes(services.content(), services.uploads());
         var statsRoutes = new StatsRoutes(services.stats());
+        var usageReportRoutes = new UsageReportRoutes(services.usageReports());
+        var usageRoutes = new UsageRoutes(services.usage(), new ClientAddress(trustedProxies));
         var downloadHandler = new DownloadHandler(services.authenticator(), services.downloads(), services.bodies(),
-                services.analytics(), new ClientAddress(trustedProxies), clock);
+                downloadAnalytics ? services.analytics() : null, new ClientAddress(trustedProxies), clock);
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -69,7 +74,7 @@ public final class WebServer {
             });
             ErrorHandling.register(config.routes);
             Routes.register(config.routes, gate, subjectRoutes, repositoryRoutes, packageRoutes, contentRoutes,
-                    statsRoutes);
+                    statsRoutes, usageRoutes, usageReportRoutes);
         });
     }
 

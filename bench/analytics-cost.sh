@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# What download analytics cost on the hot path: 1 KiB anonymous downloads (wrk) against one
+# Bindery with analytics on and one with --no-download-analytics, alternating rounds, same run.
+# Target: on/off >= 0.95. Only talks to 127.0.0.1. Usage: bench/analytics-cost.sh
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+JAVA=${JAVA_HOME:+$JAVA_HOME/bin/java}
+JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
+jar=$root/target/bindery.jar
+DURATION=${DURATION:-5s}
+ROUNDS=${ROUNDS:-3}
+CONNS=${CONNS:-32}
+[ -f "$jar" ] || { echo "build first: ./mvnw -q -DskipTests package" >&2; exit 2; }
+command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
+
+tmp=$(mktemp -d /tmp/bindery-cost.XXXXXX)
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+key=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
+head -c 1024 /dev/urandom > "$tmp/small.bin"
+
+start() { # name, extra args -> prints port
+  local name=$1; shift
+  local port
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  BINDERY_ADMIN_API_KEY=$key "$JAVA" -Xmx1g -jar "$jar" serve --port "$port" --data "$tmp/$name" "$@" \
+    > "$tmp/$name.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
+  local api=http://127.0.0.1:$port/api/v1
+  local user_key
+  user_key=$(curl -sf -u admin:"$key" -X POST "$api/admin/users" -d '{"name": "bench"}' \
+    | python3 -c 'import json, sys; print(json.load(sys.stdin)["api_key"])')
+  curl -sf -u "bench:$user_key" -X POST "$api/repos/bench/pub" -d '{"type": "generic"}' >/dev/null
+  curl -sf -u "bench:$user_key" -X POST "$api/packages/bench/pub" \
+    -d '{"name": "files", "licenses": ["MIT"], "vcs_url": "https://example.com/x.git"}' >/dev/null
+  curl -sf -u "bench:$user_key" -T "$tmp/small.bin" "$api/content/bench/pub/files/1.0/small.bin?publish=1" >/dev/null
+  echo "$port"
+}
+
+on=$(start on)
+off=$(start off --no-download-analytics)
+url() { echo "http://127.0.0.1:$1/dl/bench/pub/small.bin"; }
+rps() { wrk -t2 -c"$CONNS" -d"$DURATION" "$(url "$1")" | awk '/Requests\/sec/ {print int($2)}'; }
+# warm both JITs
+wrk -t2 -c"$CONNS" -d5s "$(url "$on")" >/dev/null; wrk -t2 -c"$CONNS" -d5s "$(url "$off")" >/dev/null
+on_runs=(); off_runs=()
+for _ in $(seq 1 "$ROUNDS"); do
+  on_runs+=("$(rps "$on")"); off_runs+=("$(rps "$off")")
+done
+median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+m_on=$(median "${on_runs[@]}"); m_off=$(median "${off_runs[@]}")
+echo "1 KiB anonymous downloads, req/s: analytics on [${on_runs[*]}] median $m_on; off [${off_runs[*]}] median $m_off"
+python3 -c "r=$m_on/$m_off; print(f'ratio on/off {r:.3f} (target >= 0.95): ' + ('ok' if r >= 0.95 else 'MISSED'))"
