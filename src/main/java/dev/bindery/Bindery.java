@@ -4,6 +4,7 @@ import dev.bindery.access.AccessService;
 import dev.bindery.access.Authenticator;
 import dev.bindery.access.RateLimiter;
 import dev.bindery.analytics.AnalyticsPipeline;
+import dev.bindery.analytics.AnalyticsMetrics;
 import dev.bindery.analytics.AnalyticsStore;
 import dev.bindery.analytics.DownloadLogs;
 import dev.bindery.analytics.Enrichment;
@@ -27,6 +28,8 @@ import dev.bindery.storage.FileSystemBlobStore;
 import dev.bindery.subject.SubjectService;
 import dev.bindery.subject.SubjectStore;
 import dev.bindery.web.WebServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +65,7 @@ public final class Bindery implements AutoCloseable {
     private final AnalyticsPipeline analytics;
     private final RollupConsumer rollups;
     private final DownloadLogs logs;
+    private final PrometheusMeterRegistry metrics;
     private final StorageSnapshots storageSnapshots;
     private final WebServer web;
     private final Optional<String> generatedAdminKey;
@@ -95,6 +99,8 @@ public final class Bindery implements AutoCloseable {
             analytics.onAppend(rollups::signal);
             this.logs = new DownloadLogs(segments, logsDir(config.dataDir())).start();
             analytics.onAppend(logs::signal);
+            this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+            AnalyticsMetrics.register(metrics, analytics, rollups, logs);
             var stats = new StatsService(analyticsStore, content, subjects, logs, analytics.liveFeed(), config.clock());
             var usageStore = new UsageStore(db.jdbi());
             this.storageSnapshots = new StorageSnapshots(usageStore, config.clock());
@@ -107,7 +113,7 @@ public final class Bindery implements AutoCloseable {
                     new Authenticator(subjects, CREDENTIAL_CACHE_TTL),
                     new RateLimiter(config.rateLimitDaily(), config.rateLimitMonthly(), config.clock()), analytics,
                     stats, new UsageExport(subjects, content, logsDir(config.dataDir()), config.clock()),
-                    new UsageReports(usageStore, content, subjects, config.clock())));
+                    new UsageReports(usageStore, content, subjects, config.clock()), metrics::scrape));
         } catch (RuntimeException | IOException e) {
             db.close();
             throw e;

@@ -33,7 +33,8 @@ public final class WebServer {
     public record Services(SubjectService subjects, ContentService content, UploadService uploads,
                            DownloadService downloads, FileBodies bodies, AccessService access,
                            Authenticator authenticator, RateLimiter rateLimiter, AnalyticsPipeline analytics,
-                           StatsService stats, UsageExport usage, UsageReports usageReports) {
+                           StatsService stats, UsageExport usage, UsageReports usageReports,
+                           java.util.function.Supplier<String> metrics) {
     }
 
     public WebServer(String host, int port, List<String> trustedProxies, Clock clock, boolean downloadAnalytics,
@@ -75,6 +76,9 @@ public final class WebServer {
             ErrorHandling.register(config.routes);
             Routes.register(config.routes, gate, subjectRoutes, repositoryRoutes, packageRoutes, contentRoutes,
                     statsRoutes, usageRoutes, usageReportRoutes);
+            // Prometheus text format, for operators; no credentials, bind to a private interface or proxy it.
+            config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                    .result(services.metrics().get()));
         });
     }
 

@@ -32,4 +32,12 @@ class HealthTest {
         assertThat(response.status()).isEqualTo(405);
         assertThat(response.message()).contains("PUT");
     }
+
+    @Test
+    void exposesAnalyticsHealthAsPrometheusMetrics() {
+        var response = server.anonymous().get("/metrics");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).contains("bindery_analytics_events_dropped_total", "bindery_analytics_events_written_total",
+                "bindery_analytics_rollup_lag_bytes");
+    }
 }
