@@ -225,6 +225,7 @@ public final class Bindery implements AutoCloseable {
 
     @Override
     public void close() {
+        analytics.liveFeed().closeAll();
         web.stop();
         try {
             analytics.close();

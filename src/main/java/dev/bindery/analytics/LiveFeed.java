@@ -33,14 +33,20 @@ public final class LiveFeed {
         private final Filter filter;
         private final BlockingQueue<DownloadEvent> events = new ArrayBlockingQueue<>(QUEUE);
         private final AtomicLong missed = new AtomicLong();
+        private volatile boolean closed;
 
         private Subscription(Filter filter) {
             this.filter = filter;
         }
 
-        /** The next event, or null when none came within the timeout. */
+        /** The next event, or null when none came within the timeout or the feed closed. */
         public DownloadEvent next(long timeout, TimeUnit unit) throws InterruptedException {
-            return events.poll(timeout, unit);
+            return closed ? null : events.poll(timeout, unit);
+        }
+
+        /** Whether the watcher or the whole feed (server stopping) closed it. */
+        public boolean isClosed() {
+            return closed;
         }
 
         /** Events dropped because this watcher was too slow. */
@@ -50,6 +56,7 @@ public final class LiveFeed {
 
         @Override
         public void close() {
+            closed = true;
             subscriptions.remove(this);
         }
     }
@@ -58,6 +65,11 @@ public final class LiveFeed {
         var subscription = new Subscription(filter);
         subscriptions.add(subscription);
         return subscription;
+    }
+
+    /** Ends every subscription, so streams end when the server stops. */
+    public void closeAll() {
+        subscriptions.forEach(Subscription::close);
     }
 
     /** Hands freshly appended events to the watchers they concern; never blocks. */

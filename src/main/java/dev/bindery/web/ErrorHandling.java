@@ -33,7 +33,15 @@ final class ErrorHandling {
         routes.exception(BinderyException.class, (e, ctx) -> respond(ctx, status(e.kind()), e.getMessage()));
         routes.exception(HttpResponseException.class, (e, ctx) -> respond(ctx, e.getStatus(), describe(ctx, e)));
         routes.exception(Exception.class, (e, ctx) -> {
-            LOG.error("Unexpected error on {} {}", ctx.method(), ctx.path(), e);
+            String where;
+            try {
+                where = ctx.method() + " " + ctx.path();
+            } catch (RuntimeException recycled) {
+                // The exchange is over (a stream whose client left, a server stopping): nobody to answer.
+                LOG.debug("Error after the response was done", e);
+                return;
+            }
+            LOG.error("Unexpected error on {}", where, e);
             respond(ctx, 500, "Internal server error");
         });
         routes.error(404, ctx -> {

@@ -79,7 +79,7 @@ final class StatsRoutes {
         new SseHandler(0, client -> {
             try (subscription) {
                 client.sendComment("watching downloads");
-                while (!client.terminated()) {
+                while (!client.terminated() && !subscription.isClosed()) {
                     var event = subscription.next(KEEP_ALIVE_SECONDS, TimeUnit.SECONDS);
                     if (event == null) {
                         client.sendComment("keep-alive");
@@ -89,6 +89,8 @@ final class StatsRoutes {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (RuntimeException gone) {
+                // The client left or the server is stopping: the stream is over.
             }
         }).handle(ctx);
     }
