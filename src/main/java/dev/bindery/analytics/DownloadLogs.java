@@ -15,10 +15,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,9 +59,7 @@ public final class DownloadLogs implements AutoCloseable {
 
     private final SegmentLog log;
     private final Path root;
-    private final Semaphore appended = new Semaphore(0);
-    private Thread thread;
-    private volatile boolean running = true;
+    private final FollowerThread follower;
     private volatile long position;
 
     public DownloadLogs(SegmentLog log, Path root) throws IOException {
@@ -74,15 +69,16 @@ public final class DownloadLogs implements AutoCloseable {
         recover();
         var checkpoint = root.resolve("checkpoint");
         this.position = Files.exists(checkpoint) ? Long.parseLong(Files.readString(checkpoint).trim()) : 0;
+        this.follower = new FollowerThread("analytics-logs", this::step, () -> position);
     }
 
     public DownloadLogs start() {
-        thread = Thread.ofPlatform().name("analytics-logs").daemon().start(this::run);
+        follower.start();
         return this;
     }
 
     public void signal() {
-        appended.release();
+        follower.signal();
     }
 
     public long position() {
@@ -125,26 +121,6 @@ public final class DownloadLogs implements AutoCloseable {
 
     private Path folder(String subject, String repo, String pkg) {
         return root.resolve(subject).resolve(repo).resolve(pkg);
-    }
-
-    private void run() {
-        while (running) {
-            try {
-                if (step() == 0) {
-                    appended.tryAcquire(1, TimeUnit.SECONDS);
-                    appended.drainPermits();
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                LOG.error("Writing download log files failed at log offset {}; retrying", position, e);
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            }
-        }
     }
 
     /** Writes files for everything in the log, on the calling thread; returns how many events that was. */
@@ -261,15 +237,6 @@ public final class DownloadLogs implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread == null) {
-            return;
-        }
-        thread.interrupt();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 }

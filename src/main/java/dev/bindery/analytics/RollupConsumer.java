@@ -8,8 +8,6 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,9 +30,7 @@ public final class RollupConsumer implements AutoCloseable {
     private final AnalyticsStore store;
     private final String name;
     private final Clock clock;
-    private final Semaphore appended = new Semaphore(0);
-    private Thread thread;
-    private volatile boolean running = true;
+    private final FollowerThread follower;
     private volatile long position;
     private long lastPrune;
 
@@ -45,11 +41,12 @@ public final class RollupConsumer implements AutoCloseable {
         this.name = name;
         this.clock = clock;
         this.position = store.checkpoint(name).orElse(0L);
+        this.follower = new FollowerThread("analytics-rollup", this::step, () -> position);
     }
 
     /** Starts following the log on a thread of its own. */
     public RollupConsumer start() {
-        thread = Thread.ofPlatform().name("analytics-rollup").daemon().start(this::run);
+        follower.start();
         return this;
     }
 
@@ -72,7 +69,7 @@ public final class RollupConsumer implements AutoCloseable {
 
     /** Wakes the follower: the log has grown. Cheap; called by the writer after each append. */
     public void signal() {
-        appended.release();
+        follower.signal();
     }
 
     /** The log offset up to which events are in the rollups. */
@@ -90,26 +87,6 @@ public final class RollupConsumer implements AutoCloseable {
             Thread.sleep(5);
         }
         return true;
-    }
-
-    private void run() {
-        while (running) {
-            try {
-                if (step() == 0) {
-                    appended.tryAcquire(1, TimeUnit.SECONDS);
-                    appended.drainPermits();
-                }
-            } catch (InterruptedException e) {
-                return;
-            } catch (IOException | RuntimeException e) {
-                LOG.error("Rollup of download events failed at log offset {}; retrying", position, e);
-                try {
-                    Thread.sleep(1_000);
-                } catch (InterruptedException interrupted) {
-                    return;
-                }
-            }
-        }
     }
 
     /**
@@ -188,15 +165,6 @@ public final class RollupConsumer implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        if (thread == null) {
-            return;
-        }
-        thread.interrupt();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        follower.close();
     }
 }
