@@ -12,6 +12,11 @@ import org.slf4j.LoggerFactory;
  * while there is something new, waits for a signal (or a second) when there is not, and retries a
  * failed step after a second, logging where it failed. Shared by every follower so they behave
  * alike on errors and shutdown.
+ *
+ * <p>Steps start at most every {@value #MIN_INTERVAL_MILLIS} ms. A step has a fixed cost (a
+ * transaction, a gzip member per file) whatever it carries; under steady downloads the writer
+ * appends many times a second, and stepping after each append spent more CPU on that fixed cost
+ * than the downloads themselves. Waiting lets each step carry a larger batch.
  */
 final class FollowerThread implements AutoCloseable {
 
@@ -20,6 +25,7 @@ final class FollowerThread implements AutoCloseable {
         int step() throws IOException;
     }
 
+    static final long MIN_INTERVAL_MILLIS = 1_000;
     private static final Logger LOG = LoggerFactory.getLogger(FollowerThread.class);
 
     private final String name;
@@ -47,9 +53,15 @@ final class FollowerThread implements AutoCloseable {
     private void run() {
         while (running) {
             try {
+                long started = System.nanoTime();
                 if (step.step() == 0) {
                     appended.tryAcquire(1, TimeUnit.SECONDS);
                     appended.drainPermits();
+                } else {
+                    long elapsedMillis = (System.nanoTime() - started) / 1_000_000;
+                    if (elapsedMillis < MIN_INTERVAL_MILLIS) {
+                        Thread.sleep(MIN_INTERVAL_MILLIS - elapsedMillis);
+                    }
                 }
             } catch (InterruptedException e) {
                 return;

@@ -1,13 +1,11 @@
 package dev.bindery.analytics;
 
 import java.io.IOException;
-import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import org.apache.commons.csv.CSVFormat;
-import org.apache.commons.csv.CSVPrinter;
 
 /**
  * One download as a line of a download log file, in Bintray's two formats:
@@ -74,10 +72,8 @@ public final class LogLines {
 
     private static String record(Object... values) {
         try {
-            var out = new StringWriter();
-            try (var printer = new CSVPrinter(out, CSV)) {
-                printer.printRecord(values);
-            }
+            var out = new StringBuilder(256);
+            CSV.printRecord(out, values);
             return out.toString();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
