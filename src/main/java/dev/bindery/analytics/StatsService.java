@@ -204,6 +204,41 @@ public final class StatsService {
         return new Answer<>(range(plan), records);
     }
 
+    /** Downloads of one package, for repository totals. */
+    public record PackageCount(@com.fasterxml.jackson.annotation.JsonProperty("package") String pkg, long count) {
+    }
+
+    /** Downloads of one repository, for subject totals. */
+    public record RepositoryCount(String repo, long count) {
+    }
+
+    /**
+     * Extension for dashboards: downloads of each package of a repository over a range; the
+     * repository's publishers may see it.
+     */
+    public Answer<PackageCount> repositoryTotals(Caller caller, String subject, String repo, String from, String to) {
+        access.requireFeed(caller, new LiveFeed.Filter(subject, repo, null));
+        var plan = plan(new Query(null, null, from, to));
+        var records = store.sum(Rollup.VERSION, new Scope(subject, repo, null, null), plan.totals(), List.of("package"))
+                .stream()
+                .map(row -> new PackageCount((String) row.group().get(0), row.downloads()))
+                .sorted(Comparator.comparingLong(PackageCount::count).reversed().thenComparing(PackageCount::pkg))
+                .toList();
+        return new Answer<>(range(plan), records);
+    }
+
+    /** Extension for dashboards: downloads of each repository of a subject; its admins may see it. */
+    public Answer<RepositoryCount> subjectTotals(Caller caller, String subject, String from, String to) {
+        access.requireFeed(caller, new LiveFeed.Filter(subject, null, null));
+        var plan = plan(new Query(null, null, from, to));
+        var records = store.sum(Rollup.VERSION, new Scope(subject, null, null, null), plan.totals(), List.of("repo"))
+                .stream()
+                .map(row -> new RepositoryCount((String) row.group().get(0), row.downloads()))
+                .sorted(Comparator.comparingLong(RepositoryCount::count).reversed().thenComparing(RepositoryCount::repo))
+                .toList();
+        return new Answer<>(range(plan), records);
+    }
+
     private Scope authorize(Caller caller, Query query) {
         access.requireStats(caller, query.pkg());
         if (query.version() != null) {

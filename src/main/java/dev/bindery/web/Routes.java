@@ -73,6 +73,12 @@ final class Routes {
         routes.post(API + "/packages/{subject}/{repo}/{package}/versions/{version}/stats/{kind}", stats::getStats);
         routes.get(API + "/packages/{subject}/{repo}/{package}/versions/{version}/stats/{kind}", stats::getStats);
 
+        // Extensions: totals per package of a repository, per repository of a subject
+        routes.post(API + "/repos/{subject}/{repo}/stats/total_downloads", stats::getTotals);
+        routes.get(API + "/repos/{subject}/{repo}/stats/total_downloads", stats::getTotals);
+        routes.post(API + "/subjects/{subject}/stats/total_downloads", stats::getTotals);
+        routes.get(API + "/subjects/{subject}/stats/total_downloads", stats::getTotals);
+
         // Logs
         routes.get(API + "/packages/{subject}/{repo}/{package}/logs", stats::getLogs);
         routes.get(API + "/packages/{subject}/{repo}/{package}/logs/{log_name}", stats::downloadLog);

@@ -114,6 +114,16 @@ final class StatsRoutes {
         return new PackageRef(ctx.pathParam("subject"), ctx.pathParam("repo"), ctx.pathParam("package"));
     }
 
+    /** Extension: downloads per package of a repository, or per repository of a subject. */
+    void getTotals(Context ctx) {
+        var range = Http.optionalBody(ctx, RangeRequest.class, new RangeRequest(null, null));
+        var repo = ctx.pathParamMap().get("repo");
+        var result = repo == null
+                ? stats.subjectTotals(Http.caller(ctx), ctx.pathParam("subject"), range.from(), range.to())
+                : stats.repositoryTotals(Http.caller(ctx), ctx.pathParam("subject"), repo, range.from(), range.to());
+        ctx.json(new StatsJson(result.range().from(), result.range().to(), result.records()));
+    }
+
     void getStats(Context ctx) {
         var kind = ctx.pathParam("kind");
         BiFunction<Caller, Query, Answer<?>> answer = switch (kind) {

@@ -178,6 +178,30 @@ class StatsApiTest {
         }
     }
 
+    @Test
+    void totalsPerPackageOfARepositoryAndPerRepositoryOfASubject() {
+        // given: two packages in one repository, one in another
+        givenToolWithTwoVersions("jon");
+        server.createPackage("jon", "generic", "lib");
+        server.publishFile("jon", "generic", "lib", "1.0", "lib-1.0.zip", "lib");
+        server.createRepository("jon", "other");
+        server.createPackage("jon", "other", "app");
+        server.publishFile("jon", "other", "app", "1.0", "app-1.0.zip", "app");
+        download("/dl/jon/generic/tool-1.0.zip", "curl/8.5.0", "198.51.100.8");
+        download("/dl/jon/generic/tool-2.0.zip", "curl/8.5.0", "198.51.100.8");
+        download("/dl/jon/generic/lib-1.0.zip", "curl/8.5.0", "198.51.100.8");
+        download("/dl/jon/other/app-1.0.zip", "curl/8.5.0", "198.51.100.8");
+        server.awaitAnalytics(downloads.get());
+        // when
+        var repository = server.as("jon").postJson("/api/v1/repos/jon/generic/stats/total_downloads", "{}");
+        var subject = server.as("jon").postJson("/api/v1/subjects/jon/stats/total_downloads", "{}");
+        var outsider = server.as("kay").postJson("/api/v1/subjects/jon/stats/total_downloads", "{}");
+        // then
+        assertThat(counts(repository.json().get("records"), "package")).isEqualTo(Map.of("tool", 2L, "lib", 1L));
+        assertThat(counts(subject.json().get("records"), "repo")).isEqualTo(Map.of("generic", 3L, "other", 1L));
+        assertThat(outsider.status()).isEqualTo(403);
+    }
+
     private static Map<String, Long> counts(com.fasterxml.jackson.databind.JsonNode records, String key) {
         var counts = new HashMap<String, Long>();
         records.forEach(record -> counts.put(record.get(key).asText(), record.get("count").asLong()));
