@@ -24,29 +24,10 @@ class CliTest {
     @TempDir
     Path data;
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        var originalOut = System.out;
-        var originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int exit = new CommandLine(new Main()).execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
-    }
-
     @Test
     void createsAUserWhoseKeyTheServerAccepts() throws Exception {
         // when
-        var created = run("user", "create", "--name", "carol", "--email", "carol@example.com", "--data", data.toString());
+        var created = CliRun.of("user", "create", "--name", "carol", "--email", "carol@example.com", "--data", data.toString());
         // then
         assertThat(created.exit()).isZero();
         var matcher = Pattern.compile("user 'carol' with API key ([0-9a-f]{40})").matcher(created.out());
@@ -64,28 +45,28 @@ class CliTest {
 
     @Test
     void createsAnOrganizationOwnedByAUser() {
-        run("user", "create", "--name", "dan", "--data", data.toString());
-        var created = run("org", "create", "--name", "acme", "--owner", "dan", "--data", data.toString());
+        CliRun.of("user", "create", "--name", "dan", "--data", data.toString());
+        var created = CliRun.of("org", "create", "--name", "acme", "--owner", "dan", "--data", data.toString());
         assertThat(created.exit()).isZero();
         assertThat(created.out()).contains("Created organization 'acme'");
-        var again = run("org", "create", "--name", "acme", "--owner", "dan", "--data", data.toString());
+        var again = CliRun.of("org", "create", "--name", "acme", "--owner", "dan", "--data", data.toString());
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).contains("already exists");
     }
 
     @Test
     void refusesBadNamesWithAReason() {
-        var created = run("user", "create", "--name", "-bad", "--data", data.toString());
+        var created = CliRun.of("user", "create", "--name", "-bad", "--data", data.toString());
         assertThat(created.exit()).isEqualTo(1);
         assertThat(created.err()).contains("must start with a letter or digit");
     }
 
     @Test
     void explainsItselfWithHelp() {
-        var help = run("--help");
+        var help = CliRun.of("--help");
         assertThat(help.exit()).isZero();
         assertThat(help.out()).contains("serve", "user", "org");
-        var serveHelp = run("serve", "--help");
+        var serveHelp = CliRun.of("serve", "--help");
         assertThat(serveHelp.out()).contains("--port", "--data", "--db-url", "--base-url", "BINDERY_PORT");
     }
 }

