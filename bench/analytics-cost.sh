@@ -14,8 +14,9 @@ CONNS=${CONNS:-32}
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
 
 tmp=$(mktemp -d /tmp/bindery-cost.XXXXXX)
-pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+touch "$tmp/pids"
+# start() runs in a command substitution (a subshell), so server pids go to a file, not a variable.
+trap 'xargs -r kill < "$tmp/pids" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
 key=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 head -c 1024 /dev/urandom > "$tmp/small.bin"
 
@@ -25,7 +26,7 @@ start() { # name, extra args -> prints port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   BINDERY_ADMIN_API_KEY=$key "$JAVA" -Xmx1g -jar "$jar" serve --port "$port" --data "$tmp/$name" "$@" \
     > "$tmp/$name.log" 2>&1 &
-  pids+=($!)
+  echo $! >> "$tmp/pids"
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
   local api=http://127.0.0.1:$port/api/v1
   local user_key
