@@ -48,30 +48,23 @@ public final class AccessService {
         if (actual.atLeast(needed)) {
             return;
         }
-        if (caller.isAnonymous()) {
-            throw BinderyException.unauthorized("This resource requires authentication");
-        }
-        if (actual == Permission.NONE) {
+        if (!caller.isAnonymous() && actual == Permission.NONE) {
             throw BinderyException.notFound(notFoundMessage);
         }
-        throw BinderyException.forbidden("User '" + caller.name() + "' is not allowed to " + action);
+        throw caller.refusal("User '" + caller.name() + "' is not allowed to " + action);
     }
 
     /** Fails with 401 for anonymous callers, for resources documented as "Authenticated user is required". */
     public void requireAuthenticated(Caller caller) {
         if (caller.isAnonymous()) {
-            throw BinderyException.unauthorized("This resource requires authentication");
+            throw caller.refusal("Authentication required");
         }
     }
 
     /** Fails unless the caller administers {@code subject} (creating repositories, seeing quotas). */
     public void requireSubjectAdmin(Caller caller, Subject subject, String action) {
-        if (caller.administers(subject)) {
-            return;
+        if (!caller.administers(subject)) {
+            throw caller.refusal("User '" + caller.name() + "' is not allowed to " + action);
         }
-        if (caller.isAnonymous()) {
-            throw BinderyException.unauthorized("This resource requires authentication");
-        }
-        throw BinderyException.forbidden("User '" + caller.name() + "' is not allowed to " + action);
     }
 }

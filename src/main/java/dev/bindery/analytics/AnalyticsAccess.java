@@ -1,6 +1,5 @@
 package dev.bindery.analytics;
 
-import dev.bindery.BinderyException;
 import dev.bindery.content.ContentService;
 import dev.bindery.content.Refs.PackageRef;
 import dev.bindery.content.Refs.RepoRef;
@@ -47,9 +46,6 @@ final class AnalyticsAccess {
     }
 
     private static void refuse(Caller caller, String action) {
-        if (caller.isAnonymous()) {
-            throw BinderyException.unauthorized("This resource requires authentication");
-        }
-        throw BinderyException.forbidden("User '" + caller.name() + "' may not " + action);
+        throw caller.refusal("User '" + caller.name() + "' may not " + action);
     }
 }

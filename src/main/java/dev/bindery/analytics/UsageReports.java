@@ -157,13 +157,13 @@ public final class UsageReports {
     }
 
     private Subject requireAdmin(Caller caller, String subjectName) {
+        var refusal = "User '" + caller.name() + "' may not see the usage of '" + subjectName + "'";
         if (caller.isAnonymous()) {
-            throw BinderyException.unauthorized("This resource requires authentication");
+            throw caller.refusal(refusal);
         }
         var subject = subjects.subject(subjectName);
         if (!caller.administers(subject)) {
-            throw BinderyException.forbidden("User '" + caller.name() + "' may not see the usage of '"
-                    + subject.name() + "'");
+            throw caller.refusal(refusal);
         }
         return subject;
     }

@@ -1,5 +1,6 @@
 package dev.bindery.subject;
 
+import dev.bindery.BinderyException;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -35,6 +36,16 @@ public record Caller(Subject user, Map<Long, MemberType> memberships, Set<String
     /** Whether the caller is {@code subject} itself or a member of it (for organizations). */
     public boolean belongsTo(Subject subject) {
         return user != null && (user.id() == subject.id() || memberships.containsKey(subject.id()));
+    }
+
+    /**
+     * What to answer a caller who may not do something: 401 (credentials would help) for anonymous
+     * callers, else 403 with {@code forbiddenMessage}.
+     */
+    public BinderyException refusal(String forbiddenMessage) {
+        return isAnonymous()
+                ? BinderyException.unauthorized("This resource requires authentication")
+                : BinderyException.forbidden(forbiddenMessage);
     }
 
     /** Whether {@code subjectName} is the caller or one of their organizations. */

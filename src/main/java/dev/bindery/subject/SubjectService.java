@@ -94,11 +94,8 @@ public final class SubjectService {
     }
 
     private static void requireSiteAdmin(Caller caller) {
-        if (caller.isAnonymous()) {
-            throw BinderyException.unauthorized("This resource requires authentication");
-        }
         if (!caller.isSiteAdmin()) {
-            throw BinderyException.forbidden("Only site administrators may create users and organizations");
+            throw caller.refusal("Only site administrators may create users and organizations");
         }
     }
 
@@ -106,9 +103,7 @@ public final class SubjectService {
     public String regenerateApiKey(Caller caller, String userName) {
         var user = user(userName);
         if (!caller.administers(user)) {
-            throw caller.isAnonymous()
-                    ? BinderyException.unauthorized("This resource requires authentication")
-                    : BinderyException.forbidden("Only " + userName + " may regenerate their API key");
+            throw caller.refusal("Only " + userName + " may regenerate their API key");
         }
         var key = ApiKeys.generate();
         store.updateApiKeyHash(user.id(), ApiKeys.hash(key));

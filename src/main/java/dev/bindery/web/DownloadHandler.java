@@ -22,7 +22,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
@@ -220,10 +219,7 @@ final class DownloadHandler extends Handler.Abstract {
      * before decoding, since they would change what the path means.
      */
     static Target parse(String rawPath) {
-        var lower = rawPath.toLowerCase(Locale.ROOT);
-        if (lower.contains("%2f") || lower.contains("%5c") || lower.contains("%00") || rawPath.indexOf('\\') >= 0) {
-            throw BinderyException.badRequest("Path must not contain encoded slashes, backslashes or NUL characters");
-        }
+        Gate.checkRawUri(rawPath);
         String decoded;
         try {
             decoded = URIUtil.decodePath(rawPath.substring(PREFIX.length()));

@@ -29,7 +29,7 @@ final class Gate {
     }
 
     void apiCall(Context ctx) {
-        checkRawUri(ctx);
+        checkRawUri(ctx.req().getRequestURI());
         var caller = authenticate(ctx);
         chargeRateLimit(ctx, caller);
     }
@@ -42,10 +42,10 @@ final class Gate {
 
     /**
      * Encoded slashes, backslashes and NULs would change what a path means after decoding; no real
-     * client needs them, so they are refused before routing.
+     * client needs them, so they are refused before routing. Downloads check the same.
      */
-    private static void checkRawUri(Context ctx) {
-        var raw = ctx.req().getRequestURI().toLowerCase(Locale.ROOT);
+    static void checkRawUri(String rawPath) {
+        var raw = rawPath.toLowerCase(Locale.ROOT);
         if (raw.contains("%2f") || raw.contains("%5c") || raw.contains("%00") || raw.indexOf('\\') >= 0) {
             throw BinderyException.badRequest("Path must not contain encoded slashes, backslashes or NUL characters");
         }
