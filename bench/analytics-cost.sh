@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/java}
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
-jar=$root/target/bindery.jar
+jar=${BINDERY_BUILD_DIR:-$root/target}/bindery.jar
 DURATION=${DURATION:-5s}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-32}
@@ -24,7 +24,7 @@ start() { # name, extra args -> prints port
   local name=$1; shift
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  BINDERY_ADMIN_API_KEY=$key "$JAVA" -Xmx1g -jar "$jar" serve --port "$port" --data "$tmp/$name" "$@" \
+  BINDERY_ADMIN_API_KEY=$key "$JAVA" -Xmx1g ${BINDERY_JAVA_OPTS:-} -jar "$jar" serve --port "$port" --data "$tmp/$name" "$@" \
     > "$tmp/$name.log" 2>&1 &
   echo $! >> "$tmp/pids"
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done

@@ -1,8 +1,10 @@
 package dev.bindery.analytics;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
@@ -34,6 +36,30 @@ public final class AnalyticsStore {
     /** One counter: a bucket of one rollup for one package version and dimension values. */
     record Key(Rollup rollup, char res, long bucket, String subject, String repo, String pkg, String version,
                List<Object> dimensions) {
+
+        /**
+         * Not the record's default, which sums the components' hashes times powers of 31: with short
+         * names differing in one character (pkg1/pkg2, 1.3/1.4, US/TS) that sum collides so often
+         * that a rollup batch spent most of its time comparing keys in overfull hash bins.
+         */
+        @Override
+        public int hashCode() {
+            long hash = mix(rollup.ordinal() * 64L + res);
+            hash = mix(hash ^ bucket);
+            hash = mix(hash ^ Objects.hashCode(subject));
+            hash = mix(hash ^ Objects.hashCode(repo));
+            hash = mix(hash ^ Objects.hashCode(pkg));
+            hash = mix(hash ^ Objects.hashCode(version));
+            for (var dimension : dimensions) {
+                hash = mix(hash ^ Objects.hashCode(dimension));
+            }
+            return (int) (hash ^ (hash >>> 32));
+        }
+
+        private static long mix(long value) {
+            long z = (value + 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
+            return z ^ (z >>> 31);
+        }
     }
 
     /** What the counter adds: downloads, and bytes (kept by the version rollup only). */
@@ -48,6 +74,11 @@ public final class AnalyticsStore {
             Map.entry("downloads", "BIGINT"), Map.entry("bytes", "BIGINT"), Map.entry("country", "VARCHAR(16)"),
             Map.entry("os", "VARCHAR(32)"), Map.entry("asn", "BIGINT"), Map.entry("organization", "VARCHAR(256)"),
             Map.entry("client", "VARCHAR(32)"));
+
+    /** The order of the rollup tables' primary keys. */
+    private static final Comparator<Key> KEY_ORDER = Comparator.comparing(Key::subject).thenComparing(Key::repo)
+            .thenComparing(Key::pkg).thenComparing(Key::res).thenComparingLong(Key::bucket)
+            .thenComparing(Key::version).thenComparing(Key::dimensions, AnalyticsStore::compareDimensions);
 
     private final Jdbi jdbi;
 
@@ -71,7 +102,10 @@ public final class AnalyticsStore {
         for (var group : byRollup.entrySet()) {
             var rollup = group.getKey();
             var batch = handle.prepareBatch(mergeSql(rollup));
-            for (var entry : group.getValue()) {
+            // In key order: each merge then finds its row near the last one, in pages already at hand.
+            var entries = group.getValue();
+            entries.sort(Map.Entry.comparingByKey(KEY_ORDER));
+            for (var entry : entries) {
                 var key = entry.getKey();
                 batch.bind("subject", key.subject()).bind("repo", key.repo()).bind("package", key.pkg())
                         .bind("res", String.valueOf(key.res())).bind("bucket", key.bucket())
@@ -97,6 +131,17 @@ public final class AnalyticsStore {
             handle.createUpdate("INSERT INTO analytics_checkpoint (consumer, log_offset) VALUES (:consumer, :offset)")
                     .bind("offset", offset).bind("consumer", consumer).execute();
         }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static int compareDimensions(List<Object> left, List<Object> right) {
+        for (int i = 0; i < Math.min(left.size(), right.size()); i++) {
+            int order = ((Comparable) left.get(i)).compareTo(right.get(i));
+            if (order != 0) {
+                return order;
+            }
+        }
+        return Integer.compare(left.size(), right.size());
     }
 
     private static String mergeSql(Rollup rollup) {

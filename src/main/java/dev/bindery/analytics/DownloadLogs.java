@@ -13,9 +13,11 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +58,8 @@ public final class DownloadLogs implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DownloadLogs.class);
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("dd-MM-yyyy").withZone(ZoneOffset.UTC);
     private static final int BATCH = 20_000;
+    /** Events one step writes at most, in batches of {@value #BATCH}: a step per second must keep up. */
+    private static final int MAX_EVENTS = 500_000;
 
     private final SegmentLog log;
     private final Path root;
@@ -133,24 +137,42 @@ public final class DownloadLogs implements AutoCloseable {
         return events;
     }
 
-    /** Writes one batch; returns how many events it held. */
+    /**
+     * Writes what the log holds beyond the checkpoint, up to {@value #MAX_EVENTS} events, a batch at
+     * a time; returns how many events that was. (One batch per step could not keep up with more
+     * than {@value #BATCH} downloads a second, since steps start at most once a second.)
+     */
     int step() throws IOException {
+        int events = 0;
+        int batch;
+        while (events < MAX_EVENTS && (batch = writeBatch()) > 0) {
+            events += batch;
+        }
+        return events;
+    }
+
+    /** Writes one batch; returns how many events it held. */
+    private int writeBatch() throws IOException {
         var entries = log.read(position, BATCH);
         if (entries.isEmpty()) {
             return 0;
         }
         var lines = new LinkedHashMap<Path, StringBuilder>();
+        // The two files of each package and day, found once per batch rather than once per event.
+        var files = new HashMap<DailyFiles, Path[]>();
         for (var entry : entries) {
             var event = entry.event();
             if (event.pkg() == null) {
                 continue;
             }
-            var base = folder(event.subject(), event.repo(), event.pkg())
-                    .resolve("downloads-" + DAY.format(Instant.ofEpochMilli(event.timeMillis())));
-            lines.computeIfAbsent(Path.of(base + Format.APACHE.suffix), path -> new StringBuilder())
-                    .append(LogLines.apache(event));
-            lines.computeIfAbsent(Path.of(base + Format.CSV.suffix), path -> new StringBuilder())
-                    .append(LogLines.csv(event));
+            var daily = files.computeIfAbsent(new DailyFiles(event.subject(), event.repo(), event.pkg(),
+                    Math.floorDiv(event.timeMillis(), Buckets.DAY)), key -> {
+                var base = folder(key.subject(), key.repo(), key.pkg())
+                        .resolve("downloads-" + DAY.format(Instant.ofEpochMilli(key.day() * Buckets.DAY)));
+                return new Path[] {Path.of(base + Format.APACHE.suffix), Path.of(base + Format.CSV.suffix)};
+            });
+            lines.computeIfAbsent(daily[0], path -> new StringBuilder()).append(LogLines.apache(event));
+            lines.computeIfAbsent(daily[1], path -> new StringBuilder()).append(LogLines.csv(event));
         }
         long next = entries.get(entries.size() - 1).next();
         writePending(lines.keySet());
@@ -163,6 +185,9 @@ public final class DownloadLogs implements AutoCloseable {
         return entries.size();
     }
 
+    private record DailyFiles(String subject, String repo, String pkg, long day) {
+    }
+
     private static void append(Path file, StringBuilder lines) throws IOException {
         Files.createDirectories(file.getParent());
         boolean fresh = !Files.exists(file) || Files.size(file) == 0;
@@ -170,8 +195,20 @@ public final class DownloadLogs implements AutoCloseable {
             lines.insert(0, LogLines.csvHeader());
         }
         try (var channel = Files.newOutputStream(file, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-             var gzip = new GZIPOutputStream(channel, 64 * 1024)) {
+             var gzip = new FastGzip(channel)) {
             gzip.write(lines.toString().getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    /**
+     * Gzip at the fastest level: the logs are written for every download as it happens, and the
+     * default level took about three times the CPU (some 6 against 2 µs for a download's two lines,
+     * on lines with varied addresses and agents) for files only about a fifth smaller.
+     */
+    private static final class FastGzip extends GZIPOutputStream {
+        FastGzip(java.io.OutputStream out) throws IOException {
+            super(out, 64 * 1024);
+            def.setLevel(Deflater.BEST_SPEED);
         }
     }
 

@@ -17,6 +17,13 @@ import org.slf4j.LoggerFactory;
  * transaction, a gzip member per file) whatever it carries; under steady downloads the writer
  * appends many times a second, and stepping after each append spent more CPU on that fixed cost
  * than the downloads themselves. Waiting lets each step carry a larger batch.
+ *
+ * <p>Under heavy load the wait grows with the step: the next step starts
+ * {@value #LOAD_FACTOR} times the last one's duration after it began (at most
+ * {@value #MAX_INTERVAL_MILLIS} ms), so a follower whose steps have become expensive (many distinct
+ * rollup counters, many files) spends at most about a third of a core, and each step carries more
+ * events per counter written. Past the first {@value #MIN_INTERVAL_MILLIS} ms that wait ends as soon as
+ * the log goes quiet for {@value #QUIET_MILLIS} ms, so a burst is followed up at once when it ends.
  */
 final class FollowerThread implements AutoCloseable {
 
@@ -26,6 +33,9 @@ final class FollowerThread implements AutoCloseable {
     }
 
     static final long MIN_INTERVAL_MILLIS = 1_000;
+    static final long MAX_INTERVAL_MILLIS = 5_000;
+    static final long LOAD_FACTOR = 3;
+    static final long QUIET_MILLIS = 200;
     private static final Logger LOG = LoggerFactory.getLogger(FollowerThread.class);
 
     private final String name;
@@ -62,6 +72,8 @@ final class FollowerThread implements AutoCloseable {
                     if (elapsedMillis < MIN_INTERVAL_MILLIS) {
                         Thread.sleep(MIN_INTERVAL_MILLIS - elapsedMillis);
                     }
+                    long interval = Math.min(MAX_INTERVAL_MILLIS, LOAD_FACTOR * elapsedMillis);
+                    awaitBusyInterval(started + interval * 1_000_000);
                 }
             } catch (InterruptedException e) {
                 return;
@@ -73,6 +85,18 @@ final class FollowerThread implements AutoCloseable {
                     return;
                 }
             }
+        }
+    }
+
+    /** Waits until {@code deadline} (nano time) while the log keeps growing; returns when it goes quiet. */
+    private void awaitBusyInterval(long deadline) throws InterruptedException {
+        appended.drainPermits();
+        long remaining;
+        while ((remaining = deadline - System.nanoTime()) > 0) {
+            if (!appended.tryAcquire(Math.min(remaining, QUIET_MILLIS * 1_000_000), TimeUnit.NANOSECONDS)) {
+                return;
+            }
+            appended.drainPermits();
         }
     }
 

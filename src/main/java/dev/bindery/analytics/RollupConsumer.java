@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,7 +23,11 @@ public final class RollupConsumer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(RollupConsumer.class);
     private static final int BATCH = 20_000;
-    private static final int MAX_EVENTS = 500_000;
+    private static final int MAX_EVENTS = 2_000_000;
+    /** Distinct counters one step aggregates at most: bounds its memory whatever the events hold. */
+    private static final int MAX_COUNTERS = 200_000;
+    /** Distinct kinds of event ({@link Alike}) gathered before they are spread over the counters. */
+    private static final int MAX_ALIKE = 50_000;
     private static final long MINUTES_KEPT = 48 * 60 * 60 * 1000L;
     private static final long PRUNE_EVERY = 10 * 60 * 1000L;
 
@@ -90,26 +95,39 @@ public final class RollupConsumer implements AutoCloseable {
     }
 
     /**
-     * Rolls up what the log holds beyond the checkpoint, at most {@value #MAX_EVENTS} events: read in
+     * Rolls up what the log holds beyond the checkpoint, at most {@value #MAX_EVENTS} events (fewer
+     * once {@value #MAX_COUNTERS} distinct counters are reached): read in
      * batches and aggregated in memory, so that one transaction adds each counter once however many
      * events it counts. Returns how many events it rolled up (0: nothing new).
      */
     int step() throws IOException {
         prune();
         var counts = new HashMap<Key, Count>();
+        // Events alike in every dimension are counted together first: one map lookup per event
+        // instead of one per counter it adds to.
+        var alike = new HashMap<Alike, Count>();
         long next = position;
         int events = 0;
-        while (events < MAX_EVENTS) {
+        while (events < MAX_EVENTS && counts.size() < MAX_COUNTERS) {
             var entries = log.read(next, BATCH);
             if (entries.isEmpty()) {
                 break;
             }
             for (var entry : entries) {
-                add(counts, entry.event());
+                var event = entry.event();
+                if (event.pkg() != null && event.version() != null) {
+                    var count = alike.computeIfAbsent(Alike.of(event), key -> new Count());
+                    count.downloads++;
+                    count.bytes += event.bytesSent();
+                }
+            }
+            if (alike.size() >= MAX_ALIKE) {
+                addAll(counts, alike);
             }
             events += entries.size();
             next = entries.get(entries.size() - 1).next();
         }
+        addAll(counts, alike);
         if (events == 0) {
             return 0;
         }
@@ -130,32 +148,64 @@ public final class RollupConsumer implements AutoCloseable {
         }
     }
 
-    static void add(Map<Key, Count> counts, DownloadEvent event) {
-        if (event.pkg() == null || event.version() == null) {
-            return;
+    /** What an event adds to the rollups besides its bytes: its minute and every dimension counted. */
+    record Alike(long minute, String subject, String repo, String pkg, String version, String country, String os,
+                 long asn, String organization, String client) {
+
+        static Alike of(DownloadEvent event) {
+            return new Alike(Buckets.minute(event.timeMillis()), event.subject(), event.repo(), event.pkg(),
+                    event.version(), known(event.country()), known(event.os()), event.asn() == null ? 0L : event.asn(),
+                    known(event.organization()), known(event.client()));
         }
-        long time = event.timeMillis();
+
+        /** Mixed, not the record's sum of hashes times 31, which collides for names a character apart. */
+        @Override
+        public int hashCode() {
+            long hash = mix(minute);
+            for (var value : new Object[] {subject, repo, pkg, version, country, os, organization, client}) {
+                hash = mix(hash ^ Objects.hashCode(value));
+            }
+            hash = mix(hash ^ asn);
+            return (int) (hash ^ (hash >>> 32));
+        }
+
+        private static long mix(long value) {
+            long z = (value + 0x9E3779B97F4A7C15L) * 0xBF58476D1CE4E5B9L;
+            return z ^ (z >>> 31);
+        }
+    }
+
+    /** Adds the gathered events to the counters and forgets them. */
+    private static void addAll(Map<Key, Count> counts, Map<Alike, Count> alike) {
+        for (var entry : alike.entrySet()) {
+            add(counts, entry.getKey(), entry.getValue());
+        }
+        alike.clear();
+    }
+
+    private static void add(Map<Key, Count> counts, Alike event, Count events) {
+        long time = event.minute();
         char[] resolutions = {Buckets.MINUTES, Buckets.DAYS, Buckets.MONTHS};
-        long[] buckets = {Buckets.minute(time), Buckets.day(time), Buckets.month(time)};
-        var countryOs = List.<Object>of(known(event.country()), known(event.os()));
-        var org = List.<Object>of(event.asn() == null ? 0L : event.asn(), known(event.organization()));
-        var client = List.<Object>of(known(event.client()));
+        long[] buckets = {time, Buckets.day(time), Buckets.month(time)};
+        var countryOs = List.<Object>of(event.country(), event.os());
+        var org = List.<Object>of(event.asn(), event.organization());
+        var client = List.<Object>of(event.client());
         for (int i = 0; i < resolutions.length; i++) {
-            count(counts, event, Rollup.VERSION, resolutions[i], buckets[i], List.of(), event.bytesSent());
-            count(counts, event, Rollup.COUNTRY_OS, resolutions[i], buckets[i], countryOs, 0);
+            count(counts, event, Rollup.VERSION, resolutions[i], buckets[i], List.of(), events, events.bytes);
+            count(counts, event, Rollup.COUNTRY_OS, resolutions[i], buckets[i], countryOs, events, 0);
             // Networks and clients are many and asked for over days, not minutes: no minute buckets.
             if (resolutions[i] != Buckets.MINUTES) {
-                count(counts, event, Rollup.ORG, resolutions[i], buckets[i], org, 0);
-                count(counts, event, Rollup.CLIENT, resolutions[i], buckets[i], client, 0);
+                count(counts, event, Rollup.ORG, resolutions[i], buckets[i], org, events, 0);
+                count(counts, event, Rollup.CLIENT, resolutions[i], buckets[i], client, events, 0);
             }
         }
     }
 
-    private static void count(Map<Key, Count> counts, DownloadEvent event, Rollup rollup, char res, long bucket,
-                              List<Object> dimensions, long bytes) {
+    private static void count(Map<Key, Count> counts, Alike event, Rollup rollup, char res, long bucket,
+                              List<Object> dimensions, Count events, long bytes) {
         var count = counts.computeIfAbsent(new Key(rollup, res, bucket, event.subject(), event.repo(), event.pkg(),
                 event.version(), dimensions), key -> new Count());
-        count.downloads++;
+        count.downloads += events.downloads;
         count.bytes += bytes;
     }
 

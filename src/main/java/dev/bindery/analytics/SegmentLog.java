@@ -34,6 +34,8 @@ public final class SegmentLog implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SegmentLog.class);
     private static final int HEADER = 8;
     private static final int MAX_RECORD = 1 << 20;
+    /** Bytes read at a time: any record fits. */
+    private static final int READ_BYTES = HEADER + MAX_RECORD;
 
     private final Path dir;
     private final long segmentBytes;
@@ -41,6 +43,12 @@ public final class SegmentLog implements AutoCloseable {
     private FileChannel active;
     private long activeBase;
     private volatile long end;
+    /**
+     * Each reading thread's buffer, reused: followers read all the time, and a fresh buffer per read
+     * (up to 8 MB, as large as the unread part of the log) went straight to the old generation and
+     * kept the collector marking under steady downloads.
+     */
+    private final ThreadLocal<ByteBuffer> readBuffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(READ_BYTES));
 
     /** One event read back, with where it starts and where the next one does. */
     public record Entry(long offset, long next, DownloadEvent event) {
@@ -147,7 +155,7 @@ public final class SegmentLog implements AutoCloseable {
                 throw new IOException("Log offset " + position + " is not a record start");
             }
             // Records never span segments: read this one's part of the range, then go on to the next.
-            var buffer = ByteBuffer.allocate((int) Math.min(segmentEnd - position, 8L << 20));
+            var buffer = readBuffers.get().clear().limit((int) Math.min(segmentEnd - position, READ_BYTES));
             try (var channel = FileChannel.open(file, StandardOpenOption.READ)) {
                 while (buffer.hasRemaining() && channel.read(buffer, position - base + buffer.position()) > 0) {
                     // fill

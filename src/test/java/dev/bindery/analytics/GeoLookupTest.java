@@ -94,6 +94,33 @@ class GeoLookupTest {
     }
 
     @Test
+    void answersForAWholeNetworkHoldOnlyInsideIt() throws IOException {
+        // given: a wide network with a narrower one of another country inside it, and an ASN network
+        // (1.128.0.0/11) narrower than the country network around it
+        var networks = new LinkedHashMap<String, Map<String, Object>>();
+        networks.put("1.0.0.0/8", Map.of("country_code", "AU"));
+        networks.put("1.2.3.0/24", Map.of("country_code", "CN"));
+        var nested = writeMmdb(dir.resolve("nested-country.mmdb"), "country ipvAll", 6, FLAT_TYPES, networks);
+        try (var geo = GeoLookup.open(nested, asnDb)) {
+            var telstra = new GeoInfo("AU", null, null, null, null, null, 1221L, "Telstra Pty Ltd");
+            var australia = new GeoInfo("AU", null, null, null, null, null, null, null);
+            // when: addresses of each network are looked up, wide ones first, each twice
+            for (int round = 0; round < 2; round++) {
+                // then: every answer is the one of the address's own network
+                assertThat(geo.lookup("1.130.0.1")).isEqualTo(telstra);
+                assertThat(geo.lookup("1.200.0.1")).isEqualTo(australia);
+                assertThat(geo.lookup("1.159.255.254")).isEqualTo(telstra);
+                assertThat(geo.lookup("1.160.0.1")).isEqualTo(australia);
+                assertThat(geo.lookup("1.2.4.1")).isEqualTo(australia);
+                assertThat(geo.lookup("1.2.3.4").country()).isEqualTo("CN");
+                assertThat(geo.lookup("1.2.2.255")).isEqualTo(australia);
+                assertThat(geo.lookup("1.2.3.255").country()).isEqualTo("CN");
+                assertThat(geo.lookup("10.2.3.4")).isSameAs(GeoInfo.UNKNOWN);
+            }
+        }
+    }
+
+    @Test
     void regionIsTheLargestSubdivisionAndNamesAreUtf8() throws IOException {
         try (var geo = GeoLookup.open(cityDb, null)) {
             var linkoping = geo.lookup("89.160.20.115");
