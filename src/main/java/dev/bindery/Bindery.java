@@ -20,9 +20,19 @@ import dev.bindery.analytics.UserAgents;
 import dev.bindery.content.BlobSweeper;
 import dev.bindery.content.ContentService;
 import dev.bindery.content.ContentStore;
+import dev.bindery.content.DetachedSignatures;
 import dev.bindery.content.UploadService;
 import dev.bindery.download.DownloadService;
 import dev.bindery.download.FileBodies;
+import dev.bindery.formats.FormatService;
+import dev.bindery.formats.FormatStore;
+import dev.bindery.formats.debian.DebianFormat;
+import dev.bindery.formats.maven.MavenFormat;
+import dev.bindery.formats.maven.MavenService;
+import dev.bindery.formats.maven.MavenStore;
+import dev.bindery.formats.rpm.RpmFormat;
+import dev.bindery.signing.SigningService;
+import dev.bindery.signing.SigningStore;
 import dev.bindery.storage.Db;
 import dev.bindery.storage.FileSystemBlobStore;
 import dev.bindery.subject.SubjectService;
@@ -34,11 +44,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -60,6 +72,8 @@ public final class Bindery implements AutoCloseable {
     private final Db db;
     private final SubjectService subjects;
     private final ContentService content;
+    private final SigningService signing;
+    private final FormatService formats;
     private final ExecutorService background;
     private final ScheduledExecutorService scheduler;
     private final AnalyticsPipeline analytics;
@@ -82,10 +96,20 @@ public final class Bindery implements AutoCloseable {
             var access = new AccessService();
             this.background = Executors.newVirtualThreadPerTaskExecutor();
             var contentStore = new ContentStore(db.jdbi());
+            var signingStore = new SigningStore(db.jdbi());
             this.content = new ContentService(contentStore, subjects, access, config.clock(), config.maxPublishWait(),
-                    background);
-            var uploads = new UploadService(content, blobs, scratch, Long.MAX_VALUE);
-            var downloads = new DownloadService(subjects, contentStore, content, access, blobs, DOWNLOAD_CACHE_TTL);
+                    background, owner -> signingStore.hasSubjectKey(owner.id()));
+            this.signing = new SigningService(signingStore, subjects, content, new DetachedSignatures(content, blobs),
+                    config.clock());
+            var mavenStore = new MavenStore(db.jdbi());
+            this.formats = new FormatService(contentStore, new FormatStore(db.jdbi()), blobs, config.clock(),
+                    signing::metadataSigner, List.of(
+                            new MavenFormat(blobs, mavenStore), new DebianFormat(blobs),
+                            new RpmFormat(blobs)));
+            content.addListener(formats);
+            var uploads = new UploadService(content, blobs, scratch, Long.MAX_VALUE, formats, signing::forUpload);
+            var downloads = new DownloadService(subjects, contentStore, content, access, blobs, formats,
+                    DOWNLOAD_CACHE_TTL);
             var sweeper = new BlobSweeper(contentStore, blobs, scratch, config.clock(), SWEEP_GRACE);
             this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("bindery-sweeper").factory());
             scheduler.scheduleWithFixedDelay(sweeper::sweep, 1, 10, TimeUnit.MINUTES);
@@ -113,7 +137,8 @@ public final class Bindery implements AutoCloseable {
                     new Authenticator(subjects, CREDENTIAL_CACHE_TTL),
                     new RateLimiter(config.rateLimitDaily(), config.rateLimitMonthly(), config.clock()), analytics,
                     stats, new UsageExport(subjects, content, logsDir(config.dataDir()), config.clock()),
-                    new UsageReports(usageStore, content, subjects, config.clock()), metrics::scrape));
+                    new UsageReports(usageStore, content, subjects, config.clock()), metrics::scrape, formats, signing,
+                    new MavenService(content, uploads, mavenStore)));
         } catch (RuntimeException | IOException e) {
             db.close();
             throw e;
@@ -201,8 +226,27 @@ public final class Bindery implements AutoCloseable {
         return subjects;
     }
 
+    /** The repository formats, e.g. for tests to wait for index rebuilds. */
+    public FormatService formats() {
+        return formats;
+    }
+
+    /**
+     * Waits until the indexes reflect every change made so far: the content listeners told about
+     * them have run, and the index rebuilds they asked for are done. For tests.
+     */
+    public void awaitIndexes(Duration timeout) throws InterruptedException, TimeoutException {
+        content.awaitListeners(timeout);
+        formats.awaitIdle(timeout);
+    }
+
     public ContentService content() {
         return content;
+    }
+
+    /** OpenPGP keys and signers, e.g. for tests to sign and verify directly. */
+    public SigningService signing() {
+        return signing;
     }
 
     /** The download event pipeline: tests wait on it, benchmarks read its counters. */
@@ -234,6 +278,7 @@ public final class Bindery implements AutoCloseable {
         }
         rollups.close();
         logs.close();
+        formats.close();
         scheduler.shutdownNow();
         background.shutdown();
         try {

@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code bindery}: the server and its admin commands. */
 @Command(name = "bindery", mixinStandardHelpOptions = true, version = "bindery 0.1.0",
         description = "Self-hosted binary distribution hub speaking the Bintray REST API.",
-        subcommands = {ServeCommand.class, UserCommand.class, OrgCommand.class, AnalyticsCommand.class, GeoipCommand.class})
+        subcommands = {ServeCommand.class, UserCommand.class, OrgCommand.class, AnalyticsCommand.class, GeoipCommand.class,
+                GpgCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -14,4 +14,11 @@ public interface ContentListener {
     /** A file was deleted, or a version or package with its files. */
     default void deleted(Repository repository, Pkg pkg) {
     }
+
+    /**
+     * A repository was created or its settings changed (e.g. its Debian defaults, its description or
+     * its signing flags): an index built from them, even of an empty repository, is due.
+     */
+    default void repositoryChanged(Repository repository) {
+    }
 }

@@ -35,6 +35,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,9 +70,14 @@ public final class ContentService {
     private final ExecutorService background;
     private final List<ContentListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
+    private final AtomicInteger listenerTasks = new AtomicInteger();
+    private final Predicate<Subject> hasSigningKey;
 
+    /** @param hasSigningKey whether a subject holds a GPG key pair, which {@code gpg_use_owner_key} needs */
     public ContentService(ContentStore store, SubjectService subjects, AccessService access, Clock clock,
-                          Duration maxPublishWait, ExecutorService background) {
+                          Duration maxPublishWait, ExecutorService background,
+                          Predicate<Subject> hasSigningKey) {
+        this.hasSigningKey = hasSigningKey;
         this.store = store;
         this.subjects = subjects;
         this.access = access;
@@ -188,6 +195,7 @@ public final class ContentService {
             throw BinderyException.conflict("Repository '" + ref + "' already exists");
         }
         changed();
+        notifyRepositoryChanged(created);
         return new RepositoryView(created, 0);
     }
 
@@ -208,6 +216,7 @@ public final class ContentService {
                 current.created());
         store.updateRepository(updated);
         changed();
+        notifyRepositoryChanged(updated);
         return new RepositoryView(updated, store.packageCount(updated.id()));
     }
 
@@ -230,8 +239,7 @@ public final class ContentService {
             throw BinderyException.badRequest("'gpg_use_owner_key' cannot be true together with 'gpg_sign_metadata'"
                     + " or 'gpg_sign_files'");
         }
-        if (ownerKey) {
-            // Owner keys arrive with GPG key management (#4); until then no subject has one.
+        if (ownerKey && !hasSigningKey.test(owner)) {
             throw BinderyException.badRequest("'gpg_use_owner_key' requires a GPG key pair on '" + owner.name()
                     + "', and it has none");
         }
@@ -416,7 +424,7 @@ public final class ContentService {
         return versionView(resolved, pkg, created);
     }
 
-    static void rejectSnapshotInMaven(Repository repository, String version) {
+    public static void rejectSnapshotInMaven(Repository repository, String version) {
         // Maven treats any case of the suffix as a snapshot.
         if (repository.type() == RepositoryType.MAVEN && version.toUpperCase(Locale.ROOT).endsWith("-SNAPSHOT")) {
             throw BinderyException.badRequest("SNAPSHOT versions are not accepted ('" + version
@@ -569,11 +577,36 @@ public final class ContentService {
         return files;
     }
 
+    /**
+     * Waits until the listeners told about changes so far are done, for tests and orderly shutdown
+     * (the formats' listener returns when its index rebuild is done).
+     */
+    public void awaitListeners(Duration timeout) throws InterruptedException, TimeoutException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (listenerTasks.get() > 0) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("Content listeners still running after " + timeout);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    /** Runs {@code task} in the background, counted until it is done. */
+    private CompletableFuture<Void> inBackground(Runnable task) {
+        listenerTasks.incrementAndGet();
+        try {
+            return CompletableFuture.runAsync(task, background).whenComplete((done, failure) -> listenerTasks.decrementAndGet());
+        } catch (RuntimeException e) {
+            listenerTasks.decrementAndGet();
+            throw e;
+        }
+    }
+
     CompletableFuture<Void> runListeners(Repository repository, Pkg pkg, Version version) {
         if (listeners.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return CompletableFuture.runAsync(() -> {
+        return inBackground(() -> {
             for (var listener : listeners) {
                 try {
                     listener.published(repository, pkg, version);
@@ -582,14 +615,27 @@ public final class ContentService {
                             pkg.name(), version.name(), e);
                 }
             }
-        }, background);
+        });
+    }
+
+    private void notifyRepositoryChanged(Repository repository) {
+        if (listeners.isEmpty()) {
+            return;
+        }
+        inBackground(() -> listeners.forEach(listener -> {
+            try {
+                listener.repositoryChanged(repository);
+            } catch (RuntimeException e) {
+                LOG.error("Content listener {} failed on the settings of {}", listener, repository.fullName(), e);
+            }
+        }));
     }
 
     private void notifyDeleted(Repository repository, Pkg pkg) {
         if (listeners.isEmpty()) {
             return;
         }
-        background.execute(() -> listeners.forEach(listener -> {
+        inBackground(() -> listeners.forEach(listener -> {
             try {
                 listener.deleted(repository, pkg);
             } catch (RuntimeException e) {

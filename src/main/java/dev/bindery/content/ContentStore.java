@@ -460,6 +460,28 @@ public final class ContentStore {
         }
     }
 
+    /**
+     * Keeps what the repository's format read from the file at {@code path}, replacing what it read
+     * from earlier content there; null keeps nothing.
+     */
+    public void putFileMetadata(Handle handle, long repositoryId, String path, String metadata) {
+        long fileId = handle.createQuery("SELECT id FROM content_file WHERE repository_id = :repo AND path = :path")
+                .bind("repo", repositoryId).bind("path", path).mapTo(Long.class).one();
+        handle.createUpdate("DELETE FROM formats_file_metadata WHERE file_id = :id").bind("id", fileId).execute();
+        if (metadata != null) {
+            handle.createUpdate("INSERT INTO formats_file_metadata (file_id, metadata) VALUES (:id, :metadata)")
+                    .bind("id", fileId).bind("metadata", metadata).execute();
+        }
+    }
+
+    /** Published files of a repository whose path starts with {@code pathPrefix}, by path. */
+    public List<FileEntry> publishedFiles(long repositoryId, String pathPrefix) {
+        return jdbi.withHandle(handle -> handle.createQuery(FILE_SELECT + " WHERE f.repository_id = :repo"
+                        + " AND f.published IS NOT NULL AND f.path LIKE :prefix " + Like.ESCAPE + " ORDER BY f.path")
+                .bind("repo", repositoryId).bind("prefix", Like.escape(pathPrefix) + "%")
+                .map(ContentStore::mapFile).list());
+    }
+
     /** Marks a version's unpublished files published; returns how many. Sets the version's publish time once. */
     public int publishVersion(Handle handle, long versionId, Instant now) {
         int files = handle.createUpdate("UPDATE content_file SET published = :now WHERE version_id = :version"
@@ -503,7 +525,9 @@ public final class ContentStore {
     }
 
     public boolean isBlobReferenced(String sha256) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM content_file WHERE sha256 = :sha")
+        // Index files the formats generated are blobs too (formats_index_file).
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT (SELECT COUNT(*) FROM content_file WHERE sha256 = :sha)"
+                        + " + (SELECT COUNT(*) FROM formats_index_file WHERE sha256 = :sha)")
                 .bind("sha", sha256).mapTo(Integer.class).one() > 0);
     }
 

@@ -21,7 +21,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
-import org.jdbi.v3.core.Handle;
+import java.util.Map;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
@@ -42,9 +42,15 @@ public final class UploadService {
     private final BlobStore blobs;
     private final Path scratch;
     private final long maxUploadBytes;
+    private final FileInspector inspector;
+    private final FileSigning signing;
 
-    public UploadService(ContentService content, BlobStore blobs, Path scratch, long maxUploadBytes) throws IOException {
+    /** @param signing finds the key for Automatic Signing: a {@code <file>.asc} stored with each uploaded file */
+    public UploadService(ContentService content, BlobStore blobs, Path scratch, long maxUploadBytes,
+                         FileInspector inspector, FileSigning signing) throws IOException {
+        this.signing = signing;
         this.content = content;
+        this.inspector = inspector;
         this.store = content.store();
         this.blobs = blobs;
         this.scratch = scratch;
@@ -58,11 +64,21 @@ public final class UploadService {
      * @param expectedSha256 the client's {@code X-Checksum-Sha2}, or null
      */
     public record UploadRequest(RepoRef repo, FilePath path, String pkg, String version, boolean publish,
-                                boolean override, boolean explode, String expectedSha256) {
+                                boolean override, boolean explode, String expectedSha256,
+                                Map<String, String> formatParameters) {
+
+        public UploadRequest {
+            formatParameters = formatParameters == null ? Map.of() : Map.copyOf(formatParameters);
+        }
     }
 
-    /** Uploads {@code body} as the request says; returns the number of files stored. */
-    public int upload(Caller caller, UploadRequest request, InputStream body) {
+    /**
+     * Uploads {@code body} as the request says; returns the number of files stored. When the repository
+     * signs its files (Automatic Signing), a detached signature {@code <file>.asc} is stored with each
+     * file, in the same transaction, its key unlocked with {@code passphrase} ({@code X-GPG-PASSPHRASE},
+     * or null).
+     */
+    public int upload(Caller caller, UploadRequest request, InputStream body, char[] passphrase) {
         var resolved = content.publishable(caller, request.repo(), "upload to '" + request.repo() + "'");
         var repository = resolved.repository();
         if (request.pkg() == null || request.version() == null) {
@@ -78,6 +94,8 @@ public final class UploadService {
                 .ifPresent(version -> content.checkPublishedWindows(resolved, version,
                         "add files to version '" + versionRef + "'"));
         checkReplaceable(resolved, request.path(), request.override());
+        // Before any byte is read: a wrong passphrase fails the upload with nothing stored.
+        var signer = signing.forUpload(repository, passphrase);
 
         if (!store.tryLease(repository.id(), request.path().value(), content.now())) {
             throw BinderyException.conflict("Another upload to '" + request.path() + "' in '" + request.repo()
@@ -86,15 +104,40 @@ public final class UploadService {
         try {
             List<PendingFile> files = request.explode()
                     ? explode(resolved, request, body)
-                    : List.of(new PendingFile(request.path(), store(body, maxUploadBytes, request.expectedSha256())));
-            commit(resolved, pkg, request, files);
+                    : List.of(inspected(repository, request.path(), store(body, maxUploadBytes,
+                            request.expectedSha256()), request));
+            commit(resolved, pkg, request, signer.isEmpty() ? files : withSignatures(files, signer.get()));
             return files.size();
         } finally {
             store.releaseLease(repository.id(), request.path().value());
         }
     }
 
-    private record PendingFile(FilePath path, StoredBlob blob) {
+    /** @param signature a signature made for a file of this upload: it replaces a stale one without override */
+    private record PendingFile(FilePath path, StoredBlob blob, String metadata, boolean signature) {
+        PendingFile(FilePath path, StoredBlob blob, String metadata) {
+            this(path, blob, metadata, false);
+        }
+    }
+
+    /** Automatic Signing: adds a detached signature for each file that is not one and has none in the upload. */
+    private List<PendingFile> withSignatures(List<PendingFile> files, FileSigning.Detached signer) {
+        var paths = new java.util.HashSet<String>();
+        files.forEach(file -> paths.add(file.path().value()));
+        var all = new ArrayList<>(files);
+        for (var file : files) {
+            var signaturePath = DetachedSignatures.signaturePath(file.path());
+            if (!DetachedSignatures.isSignature(file.path().value()) && paths.add(signaturePath.value())) {
+                all.add(new PendingFile(signaturePath, DetachedSignatures.sign(blobs, signer, file.blob().key()), null,
+                        true));
+            }
+        }
+        return all;
+    }
+
+    /** Has the repository's format read the file; refuses the upload when it cannot be indexed. */
+    private PendingFile inspected(Repository repository, FilePath path, StoredBlob blob, UploadRequest request) {
+        return new PendingFile(path, blob, inspector.inspect(repository, path, blob, request.formatParameters()));
     }
 
     /** Refuses to replace a published file without {@code override}, or outside its windows. */
@@ -126,42 +169,53 @@ public final class UploadService {
     private void commit(Access resolved, Pkg pkg, UploadRequest request, List<PendingFile> files) {
         var repository = resolved.repository();
         Instant now = content.now();
-        Version version;
+        // The version first, on its own: concurrent uploads of different files to a new version
+        // must not collide on creating it.
+        var target = findOrCreateVersion(pkg, request.version(), now);
+        boolean[] replacedPublished = {false};
         try {
-            version = store.jdbi().inTransaction(handle -> {
-                var target = findOrCreateVersion(handle, pkg, request.version(), now);
+            store.jdbi().useTransaction(handle -> {
                 for (var file : files) {
                     var existing = store.file(handle, repository.id(), file.path().value());
-                    if (existing.isPresent() && existing.get().isPublished() && !request.override()) {
+                    if (existing.isPresent() && existing.get().isPublished() && !request.override()
+                            && !file.signature()) {
                         throw BinderyException.conflict("Unable to upload files: an artifact with the path '"
                                 + file.path() + "' already exists in '" + repository.fullName() + "'");
                     }
                     // Overriding a published file replaces what is served; it does not withdraw it.
                     var published = request.publish() ? now
                             : existing.filter(FileEntry::isPublished).map(FileEntry::published).orElse(null);
+                    replacedPublished[0] |= existing.isPresent() && existing.get().isPublished();
                     store.putFile(handle, repository.id(), target.id(), file.path().value(), file.path().name(),
                             file.blob(), published, now);
+                    store.putFileMetadata(handle, repository.id(), file.path().value(), file.metadata());
                 }
                 if (request.publish()) {
                     store.markVersionPublished(handle, target.id(), now);
                 }
-                return target;
             });
         } catch (UnableToExecuteStatementException e) {
             throw BinderyException.conflict("A concurrent upload wrote to the same path in '" + repository.fullName() + "'");
         }
         content.changed();
-        if (request.publish()) {
-            content.runListeners(repository, pkg, store.versionById(version.id()).orElseThrow());
+        // Overriding a published file changes what the indexes describe, publish or not.
+        if (request.publish() || replacedPublished[0]) {
+            content.runListeners(repository, pkg, store.versionById(target.id()).orElseThrow());
         }
     }
 
-    private Version findOrCreateVersion(Handle handle, Pkg pkg, String name, Instant now) {
-        var existing = store.version(handle, pkg.id(), name);
+    /** The version, created if absent; when a concurrent upload creates it first, that one. */
+    private Version findOrCreateVersion(Pkg pkg, String name, Instant now) {
+        var existing = store.version(pkg.id(), name);
         if (existing.isPresent()) {
             return existing.get();
         }
-        return store.insertVersion(handle, new Version(0, pkg.id(), name, null, 0, null, false, null, now, now, null, null));
+        try {
+            return store.jdbi().inTransaction(handle -> store.insertVersion(handle,
+                    new Version(0, pkg.id(), name, null, 0, null, false, null, now, now, null, null)));
+        } catch (UnableToExecuteStatementException e) {
+            return store.version(pkg.id(), name).orElseThrow(() -> e);
+        }
     }
 
     // --- explode ------------------------------------------------------------------------------
@@ -210,7 +264,7 @@ public final class UploadService {
                 }
                 remaining[0] -= blob.size();
                 checkReplaceable(resolved, path, request.override());
-                pending.add(new PendingFile(path, blob));
+                pending.add(inspected(resolved.repository(), path, blob, request));
             });
             if (pending.isEmpty()) {
                 throw BinderyException.badRequest("Archive '" + request.path().name() + "' contains no files");

@@ -9,6 +9,7 @@ import dev.bindery.content.FileEntry;
 import dev.bindery.content.FilePath;
 import dev.bindery.content.Refs.RepoRef;
 import dev.bindery.content.Repository;
+import dev.bindery.formats.FormatService;
 import dev.bindery.storage.BlobStore;
 import dev.bindery.subject.Caller;
 import dev.bindery.subject.SubjectService;
@@ -36,6 +37,7 @@ public final class DownloadService {
     private final ContentService content;
     private final AccessService access;
     private final BlobStore blobs;
+    private final FormatService formats;
     private final long ttlNanos;
     private final ConcurrentHashMap<RepoRef, Cached<Repository>> repositories = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<FileKey, Cached<FileEntry>> files = new ConcurrentHashMap<>();
@@ -53,8 +55,9 @@ public final class DownloadService {
     }
 
     public DownloadService(SubjectService subjects, ContentStore store, ContentService content, AccessService access,
-                           BlobStore blobs, Duration cacheTtl) {
+                           BlobStore blobs, FormatService formats, Duration cacheTtl) {
         this.subjects = subjects;
+        this.formats = formats;
         this.store = store;
         this.content = content;
         this.access = access;
@@ -62,6 +65,7 @@ public final class DownloadService {
         this.ttlNanos = cacheTtl.toNanos();
         content.onChange(this::invalidate);
         subjects.onCredentialsChanged(this::invalidate);
+        formats.onIndexChanged(this::invalidate);
     }
 
     private void invalidate() {
@@ -86,10 +90,17 @@ public final class DownloadService {
         }
         access.requireRead(caller, permission, "Repository '" + ref + "' was not found");
         var file = cached(files, new FileKey(repository.id(), path.value()),
-                () -> store.file(repository.id(), path.value()))
+                () -> store.file(repository.id(), path.value()).or(() -> indexFile(repository, path)))
                 .filter(found -> found.isPublished() || permission.atLeast(Permission.PUBLISH))
                 .orElseThrow(() -> BinderyException.notFound("File '" + path + "' was not found in '" + ref + "'"));
         return new Download(repository, file, blobs.localFile(file.blobKey()), ContentTypes.of(file.name()));
+    }
+
+    /** An index file the repository's format generated, as a published file of no package. */
+    private Optional<FileEntry> indexFile(Repository repository, FilePath path) {
+        return formats.indexFile(repository.id(), path.value()).map(index -> new FileEntry(0, repository.id(), 0,
+                index.path(), path.name(), index.size(), index.sha1(), index.sha256(), index.md5(), index.updated(),
+                false, index.updated(), repository.owner().name(), repository.name(), null, null));
     }
 
     /** Opens the bytes of a download whose store is not local. */

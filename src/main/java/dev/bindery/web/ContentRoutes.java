@@ -47,24 +47,58 @@ final class ContentRoutes {
         } else {
             path = FilePath.of(matrix.path(0));
         }
-        var expectedSha256 = ctx.header("X-Checksum-Sha2");
-        if (expectedSha256 != null && !expectedSha256.trim().matches("[0-9a-fA-F]{64}")) {
-            throw BinderyException.badRequest("Header X-Checksum-Sha2 must be a SHA-256 of 64 hexadecimal digits");
-        }
+        var expectedSha256 = expectedSha256(ctx);
         var request = new UploadRequest(RepositoryRoutes.repoRef(ctx), path, pkg, version,
                 option(ctx, params, "publish", "X-Bintray-Publish"),
                 option(ctx, params, "override", "X-Bintray-Override"),
                 option(ctx, params, "explode", "X-Bintray-Explode"),
-                expectedSha256 == null ? null : expectedSha256.trim());
+                expectedSha256, formatParameters(ctx, params));
         try (var body = ctx.req().getInputStream()) {
-            uploads.upload(Http.caller(ctx), request, body);
+            uploads.upload(Http.caller(ctx), request, body, SigningRoutes.headerPassphrase(ctx));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         ctx.status(201).json(MessageJson.SUCCESS);
     }
 
-    private static boolean option(Context ctx, Map<String, String> matrix, String name, String header) {
+    /** The client's {@code X-Checksum-Sha2}, trimmed, or null. */
+    static String expectedSha256(Context ctx) {
+        var expectedSha256 = ctx.header("X-Checksum-Sha2");
+        if (expectedSha256 != null && !expectedSha256.trim().matches("[0-9a-fA-F]{64}")) {
+            throw BinderyException.badRequest("Header X-Checksum-Sha2 must be a SHA-256 of 64 hexadecimal digits");
+        }
+        return expectedSha256 == null ? null : expectedSha256.trim();
+    }
+
+    /** Headers whose values the formats read, by the matrix parameter name they stand for. */
+    private static final Map<String, String> FORMAT_HEADERS = Map.of(
+            "deb_distribution", "X-Bintray-Debian-Distribution",
+            "deb_component", "X-Bintray-Debian-Component",
+            "deb_architecture", "X-Bintray-Debian-Architecture");
+
+    /** Query parameters, then matrix parameters, then the format headers: the last one given wins. */
+    static Map<String, String> formatParameters(Context ctx, Map<String, String> matrix) {
+        var parameters = new java.util.HashMap<String, String>();
+        ctx.queryParamMap().forEach((name, values) -> {
+            if (!values.isEmpty()) {
+                parameters.put(name, values.get(values.size() - 1));
+            }
+        });
+        matrix.forEach((name, value) -> {
+            if (value != null) {
+                parameters.put(name, value);
+            }
+        });
+        FORMAT_HEADERS.forEach((name, header) -> {
+            var value = ctx.header(header);
+            if (value != null && !value.isBlank()) {
+                parameters.put(name, value.trim());
+            }
+        });
+        return parameters;
+    }
+
+    static boolean option(Context ctx, Map<String, String> matrix, String name, String header) {
         return Http.flag(ctx.queryParam(name)) || Http.flag(ctx.header(header)) || Http.flag(matrix.get(name));
     }
 

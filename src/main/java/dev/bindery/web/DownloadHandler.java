@@ -172,7 +172,8 @@ final class DownloadHandler extends Handler.Abstract {
         }
 
         void record(long bytesSent) {
-            if (analytics == null) {
+            // Index files (Release, repomd.xml, maven-metadata.xml) belong to no package: not downloads.
+            if (analytics == null || download.file().pkg() == null) {
                 return;
             }
             var file = download.file();

@@ -15,7 +15,8 @@ final class Routes {
 
     static void register(RoutesConfig routes, Gate gate, SubjectRoutes subjects, RepositoryRoutes repositories,
                          PackageRoutes packages, ContentRoutes content, StatsRoutes stats,
-                         UsageRoutes usage, UsageReportRoutes usageReports) {
+                         UsageRoutes usage, UsageReportRoutes usageReports, FormatRoutes formats,
+                         SigningRoutes signing, MavenRoutes maven) {
         routes.before(API + "/*", gate::apiCall);
         routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
 
@@ -45,6 +46,7 @@ final class Routes {
         routes.patch(API + "/packages/{subject}/{repo}/{package}", packages::updatePackage);
         routes.delete(API + "/packages/{subject}/{repo}/{package}", packages::deletePackage);
         routes.get(API + "/search/packages", packages::searchPackages);
+        routes.get(API + "/search/packages/maven", maven::searchMavenPackages);
         routes.get(API + "/file_package/{subject}/{repo}/<path>", packages::getPackageForFile);
         routes.get(API + "/licenses/oss_licenses", packages::getOssLicenses);
 
@@ -64,6 +66,8 @@ final class Routes {
 
         // Content Uploading & Publishing
         routes.put(API + "/content/{subject}/{repo}/<path>", content::uploadContent);
+        routes.put(API + "/maven/{subject}/{repo}/<path>", maven::mavenUpload);
+        routes.get(API + "/maven/{subject}/{repo}/<path>", maven::mavenDownload);
         routes.post(API + "/content/{subject}/{repo}/{package}/{version}/publish", content::publishContent);
         routes.delete(API + "/content/{subject}/{repo}/<path>", content::deleteContent);
 
@@ -100,6 +104,27 @@ final class Routes {
                 usageReports::getUsageReportGroupedByBusinessUnit);
         routes.post(API + "/usage/{subject}", usageReports::getUsageReportForSubject);
         routes.post(API + "/usage/{subject}/{repo}", usageReports::getUsageReportForRepository);
+
+        // Schedule Metadata Calculation (Debian, RPM, Maven indexes)
+        routes.post(API + "/calc_metadata/{subject}/{repo}", formats::calcMetadata);
+        routes.post(API + "/calc_metadata/{subject}/{repo}/<path>", formats::calcMetadata);
+
+        // GPG Signing. Sign a Version comes before Sign a File, whose <path> would take it otherwise.
+        routes.get(API + "/users/{user}/keys/gpg/public.key", signing::getUserPublicKey);
+        routes.get(API + "/orgs/{org}/keys/gpg/public.key", signing::getOrgPublicKey);
+        routes.post(API + "/gpg/{subject}/{repo}/{package}/versions/{version}", signing::gpgSignVersion);
+        routes.post(API + "/gpg/{subject}/{repo}/<path>", signing::gpgSignFile);
+
+        // Extensions: key management, which Bintray did in its web UI, and the server's public key
+        routes.get(API + "/keys/gpg/public.key", signing::getServerPublicKey);
+        routes.get(API + "/users/{user}/keys/gpg", signing::getKey);
+        routes.post(API + "/users/{user}/keys/gpg", signing::generateKey);
+        routes.put(API + "/users/{user}/keys/gpg", signing::importKey);
+        routes.delete(API + "/users/{user}/keys/gpg", signing::deleteKey);
+        routes.get(API + "/orgs/{org}/keys/gpg", signing::getKey);
+        routes.post(API + "/orgs/{org}/keys/gpg", signing::generateKey);
+        routes.put(API + "/orgs/{org}/keys/gpg", signing::importKey);
+        routes.delete(API + "/orgs/{org}/keys/gpg", signing::deleteKey);
 
         // Download Content, GET/HEAD /dl/:subject/:repo/:file_path, is served before Javalin by
         // DownloadHandler: it is the hot path.

@@ -11,6 +11,9 @@ import dev.bindery.content.ContentService;
 import dev.bindery.content.UploadService;
 import dev.bindery.download.DownloadService;
 import dev.bindery.download.FileBodies;
+import dev.bindery.formats.FormatService;
+import dev.bindery.formats.maven.MavenService;
+import dev.bindery.signing.SigningService;
 import dev.bindery.subject.SubjectService;
 import dev.bindery.web.json.Json;
 import io.javalin.Javalin;
@@ -34,7 +37,8 @@ public final class WebServer {
                            DownloadService downloads, FileBodies bodies, AccessService access,
                            Authenticator authenticator, RateLimiter rateLimiter, AnalyticsPipeline analytics,
                            StatsService stats, UsageExport usage, UsageReports usageReports,
-                           java.util.function.Supplier<String> metrics) {
+                           java.util.function.Supplier<String> metrics, FormatService formats,
+                           SigningService signing, MavenService maven) {
     }
 
     public WebServer(String host, int port, List<String> trustedProxies, Clock clock, boolean downloadAnalytics,
@@ -47,6 +51,8 @@ public final class WebServer {
         var statsRoutes = new StatsRoutes(services.stats());
         var usageReportRoutes = new UsageReportRoutes(services.usageReports());
         var usageRoutes = new UsageRoutes(services.usage(), new ClientAddress(trustedProxies));
+        var formatRoutes = new FormatRoutes(services.content(), services.formats());
+        var signingRoutes = new SigningRoutes(services.signing(), services.subjects());
         var downloadHandler = new DownloadHandler(services.authenticator(), services.downloads(), services.bodies(),
                 downloadAnalytics ? services.analytics() : null, new ClientAddress(trustedProxies), clock);
         this.app = Javalin.create(config -> {
@@ -75,7 +81,8 @@ public final class WebServer {
             });
             ErrorHandling.register(config.routes);
             Routes.register(config.routes, gate, subjectRoutes, repositoryRoutes, packageRoutes, contentRoutes,
-                    statsRoutes, usageRoutes, usageReportRoutes);
+                    statsRoutes, usageRoutes, usageReportRoutes, formatRoutes, signingRoutes,
+                    new MavenRoutes(services.maven()));
             // Prometheus text format, for operators; no credentials, bind to a private interface or proxy it.
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(services.metrics().get()));

@@ -54,6 +54,26 @@ class UploadContentTest {
     }
 
     @Test
+    void concurrentUploadsOfDifferentFilesCreateTheNewVersionOnce() throws Exception {
+        // given
+        givenPackage("conrad", "tool");
+        var client = server.as("conrad");
+        // when: eight files of a version that does not exist yet, all at once
+        var statuses = new java.util.concurrent.ConcurrentLinkedQueue<Integer>();
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(8)) {
+            for (int i = 0; i < 8; i++) {
+                int file = i;
+                pool.submit(() -> statuses.add(client.put("/api/v1/content/conrad/generic/tool/2.0/f" + file + ".txt",
+                        "content " + file).status()));
+            }
+        }
+        // then
+        assertThat(statuses).hasSize(8).containsOnly(201);
+        assertThat(server.as("conrad").get("/api/v1/packages/conrad/generic/tool/versions/2.0/files?include_unpublished=1")
+                .json()).hasSize(8);
+    }
+
+    @Test
     void uploadsWithPackageAndVersionAsHeaders() {
         // given
         givenPackage("hector", "tool");
