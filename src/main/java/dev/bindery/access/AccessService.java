@@ -2,7 +2,10 @@ package dev.bindery.access;
 
 import dev.bindery.BinderyException;
 import dev.bindery.subject.Caller;
+import dev.bindery.subject.Credential;
 import dev.bindery.subject.Subject;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Every permission decision, in one place. A caller's permission on a repository follows from who
@@ -11,23 +14,51 @@ import dev.bindery.subject.Subject;
  * <ul>
  *   <li>site administrators, the owning user, and owners/admins of the owning organization: admin;</li>
  *   <li>other members of the owning organization: read;</li>
- *   <li>everybody else: read on public repositories, nothing on private ones.</li>
+ *   <li>everybody else: read on public repositories, nothing on private ones;</li>
+ *   <li>raised by what a {@link GrantSource} grants: team permissions, entitlements of access keys,
+ *       signed URLs;</li>
+ *   <li>capped by the scope of the bearer token the caller used, if any.</li>
  * </ul>
  *
  * The {@code require*} methods turn a missing permission into the status Bintray answered: 401
  * when credentials would help an anonymous caller, 404 when the resource must stay hidden from an
- * authenticated outsider, 403 when the caller can see it but not do this. Stateless and thread-safe.
+ * authenticated outsider, 403 when the caller can see it but not do this. Thread-safe.
  */
 public final class AccessService {
 
-    public Permission permission(Caller caller, Subject owner, boolean isPrivate) {
-        if (caller.administers(owner)) {
-            return Permission.ADMIN;
+    private final List<GrantSource> sources = new CopyOnWriteArrayList<>();
+
+    /** Adds a kind of grant; done while wiring, before requests arrive. */
+    public void addGrantSource(GrantSource source) {
+        sources.add(source);
+    }
+
+    /** The caller's permission on {@code resource}: a repository, or a package, version or file in it. */
+    public Permission permission(Caller caller, Resource resource) {
+        Permission permission;
+        if (caller.administers(resource.owner())) {
+            permission = Permission.ADMIN;
+        } else if (caller.belongsTo(resource.owner())) {
+            permission = Permission.READ;
+        } else {
+            permission = resource.isPrivate() ? Permission.NONE : Permission.READ;
         }
-        if (caller.belongsTo(owner)) {
-            return Permission.READ;
+        for (var source : sources) {
+            if (permission == Permission.ADMIN) {
+                break;
+            }
+            var granted = source.grant(caller, resource);
+            if (granted.atLeast(permission)) {
+                permission = granted;
+            }
         }
-        return isPrivate ? Permission.NONE : Permission.READ;
+        if (caller.credential() instanceof Credential.Token token) {
+            var cap = Permission.valueOf(token.scope().name());
+            if (!cap.atLeast(permission)) {
+                permission = cap;
+            }
+        }
+        return permission;
     }
 
     /** Fails unless the caller may see the resource; {@code notFoundMessage} is what hidden resources answer. */

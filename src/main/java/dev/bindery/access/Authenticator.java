@@ -10,13 +10,18 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Turns an {@code Authorization} header into a {@link Caller}. Verified credentials are cached
- * for a short while, keyed by a hash of the header (never the header itself), so repeated
- * requests cost one SHA-256 and a map lookup instead of a database round trip. The cache is
- * dropped whenever any API key or membership changes. Thread-safe.
+ * Turns an {@code Authorization} header into a {@link Caller}: HTTP Basic with {@code user:apikey},
+ * HTTP Basic with an access key ({@code key@subject:password}, checked by {@link #accessKeys}), or
+ * {@code Bearer <token>} (checked by {@link #tokens}). Verified credentials are cached for a short
+ * while, keyed by a hash of the header (never the header itself), so repeated requests cost one
+ * SHA-256 and a map lookup instead of a database round trip. The cache is dropped whenever any
+ * credential or membership changes ({@link #credentialsChanged}). What may change per request
+ * (the client's address against an access key's CIDRs, an expiry passing) is checked on every
+ * request by the {@link Admission}, cached or not. Thread-safe.
  */
 public final class Authenticator {
 
@@ -25,43 +30,98 @@ public final class Authenticator {
     private final SubjectService subjects;
     private final long ttlNanos;
     private final ConcurrentHashMap<String, Cached> verified = new ConcurrentHashMap<>();
+    private volatile Verifier accessKeys = (username, secret) -> Optional.empty();
+    private volatile Verifier tokens = (username, secret) -> Optional.empty();
+    private volatile Admission admission = (caller, clientIp) -> { };
 
     private record Cached(Caller caller, long expiresAtNanos) {
+    }
+
+    /** Checks one kind of credential; empty when it is wrong. */
+    @FunctionalInterface
+    public interface Verifier {
+        /**
+         * @param username {@code key@subject} for access keys, null for tokens
+         * @param secret   the access key's password, or the token
+         */
+        Optional<Caller> verify(String username, String secret);
+    }
+
+    /** Checks a verified caller on each request; throws a 401 or 403 to refuse it. */
+    @FunctionalInterface
+    public interface Admission {
+        void admit(Caller caller, String clientIp);
     }
 
     public Authenticator(SubjectService subjects, Duration ttl) {
         this.subjects = subjects;
         this.ttlNanos = ttl.toNanos();
-        subjects.onCredentialsChanged(verified::clear);
+        subjects.onCredentialsChanged(this::credentialsChanged);
+    }
+
+    /** Verifies access keys ({@code key@subject:password} in HTTP Basic). Set while wiring. */
+    public void accessKeys(Verifier verifier) {
+        this.accessKeys = verifier;
+    }
+
+    /** Verifies bearer tokens. Set while wiring. */
+    public void tokens(Verifier verifier) {
+        this.tokens = verifier;
+    }
+
+    /** Checks callers per request (CIDRs, expiry). Set while wiring. */
+    public void admission(Admission admission) {
+        this.admission = admission;
+    }
+
+    /** Forgets every verified credential: call after any key, token or membership changes. */
+    public void credentialsChanged() {
+        verified.clear();
+    }
+
+    /** Like {@link #authenticate(String, String)} for a caller whose address does not matter. */
+    public Caller authenticate(String authorization) {
+        return authenticate(authorization, null);
     }
 
     /**
      * The caller the header identifies: anonymous when there is no header.
      *
-     * @throws BinderyException unauthorized when credentials are present but wrong or malformed
+     * @param clientIp the client's address (after trusted proxies), or null if unknown
+     * @throws BinderyException unauthorized when credentials are present but wrong or malformed;
+     *                          unauthorized or forbidden when the {@link Admission} refuses them
      */
-    public Caller authenticate(String authorization) {
+    public Caller authenticate(String authorization, String clientIp) {
         if (authorization == null || authorization.isBlank()) {
             return Caller.ANONYMOUS;
         }
         var cacheKey = fingerprint(authorization);
         var cached = verified.get(cacheKey);
         long now = System.nanoTime();
+        Caller caller;
         if (cached != null && now - cached.expiresAtNanos < 0) {
-            return cached.caller;
+            caller = cached.caller;
+        } else {
+            caller = verify(authorization);
+            if (verified.size() >= MAX_CACHED) {
+                verified.clear();
+            }
+            verified.put(cacheKey, new Cached(caller, now + ttlNanos));
         }
-        var caller = verify(authorization);
-        if (verified.size() >= MAX_CACHED) {
-            verified.clear();
-        }
-        verified.put(cacheKey, new Cached(caller, now + ttlNanos));
+        admission.admit(caller, clientIp);
         return caller;
     }
 
     private Caller verify(String authorization) {
         var space = authorization.indexOf(' ');
-        if (space < 0 || !authorization.substring(0, space).toLowerCase(Locale.ROOT).equals("basic")) {
-            throw BinderyException.unauthorized("Unsupported authorization scheme; use HTTP Basic with user:apikey");
+        var scheme = space < 0 ? "" : authorization.substring(0, space).toLowerCase(Locale.ROOT);
+        if (scheme.equals("bearer")) {
+            return tokens.verify(null, authorization.substring(space + 1).trim())
+                    .orElseThrow(() -> BinderyException.unauthorized("Unknown, expired or revoked token"));
+        }
+        if (!scheme.equals("basic")) {
+            throw BinderyException.unauthorized("Unsupported authorization scheme; use HTTP Basic with user:apikey"
+                    + " or Bearer with a token");
         }
         String decoded;
         try {
@@ -76,6 +136,10 @@ public final class Authenticator {
         }
         var user = decoded.substring(0, colon);
         var key = decoded.substring(colon + 1);
+        if (user.indexOf('@') > 0) {
+            return accessKeys.verify(user, key)
+                    .orElseThrow(() -> BinderyException.unauthorized("Wrong access key or password"));
+        }
         return subjects.authenticate(user, key)
                 .orElseThrow(() -> BinderyException.unauthorized("Wrong user name or API key"));
     }

@@ -5,6 +5,7 @@ import dev.bindery.Names;
 import dev.bindery.Times;
 import dev.bindery.access.AccessService;
 import dev.bindery.access.Permission;
+import dev.bindery.access.Resource;
 import dev.bindery.content.Refs.PackageRef;
 import dev.bindery.content.Refs.RepoRef;
 import dev.bindery.content.Refs.VersionRef;
@@ -138,8 +139,14 @@ public final class ContentService {
         return subjects.findSubject(ref.subject()).flatMap(owner -> store.repository(owner.id(), ref.repo()));
     }
 
+    /** The caller's permission on the repository as a whole. */
     public Permission permissionOn(Caller caller, Repository repository) {
-        return access.permission(caller, repository.owner(), repository.isPrivate());
+        return access.permission(caller, resource(repository));
+    }
+
+    /** The repository as what access decisions are about. */
+    public static Resource resource(Repository repository) {
+        return Resource.repository(repository.id(), repository.owner(), repository.name(), repository.isPrivate());
     }
 
     private static String repositoryNotFound(RepoRef ref) {

@@ -84,14 +84,20 @@ public final class DownloadService {
         var repository = cached(repositories, ref, () -> subjects.findSubject(ref.subject())
                 .flatMap(owner -> store.repository(owner.id(), ref.repo())))
                 .orElseThrow(() -> BinderyException.notFound("Repository '" + ref + "' was not found"));
-        var permission = content.permissionOn(caller, repository);
-        if (repository.isPrivate() && caller.isAnonymous()) {
+        var resource = ContentService.resource(repository);
+        var repositoryPermission = access.permission(caller, resource);
+        var found = cached(files, new FileKey(repository.id(), path.value()),
+                () -> store.file(repository.id(), path.value()).or(() -> indexFile(repository, path)));
+        // Narrower grants (an entitlement on a package, version or path; a signed URL) name the file.
+        var permission = repositoryPermission.atLeast(Permission.READ) || found.isEmpty() ? repositoryPermission
+                : access.permission(caller, resource.file(found.get().pkg(), found.get().version(),
+                        path.value()));
+        if (!permission.atLeast(Permission.READ) && repository.isPrivate() && caller.isAnonymous()) {
             throw BinderyException.unauthorized("Repository '" + ref + "' is private; authenticate to download");
         }
         access.requireRead(caller, permission, "Repository '" + ref + "' was not found");
-        var file = cached(files, new FileKey(repository.id(), path.value()),
-                () -> store.file(repository.id(), path.value()).or(() -> indexFile(repository, path)))
-                .filter(found -> found.isPublished() || permission.atLeast(Permission.PUBLISH))
+        var file = found
+                .filter(entry -> entry.isPublished() || permission.atLeast(Permission.PUBLISH))
                 .orElseThrow(() -> BinderyException.notFound("File '" + path + "' was not found in '" + ref + "'"));
         return new Download(repository, file, blobs.localFile(file.blobKey()), ContentTypes.of(file.name()));
     }

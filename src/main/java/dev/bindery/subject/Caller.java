@@ -6,30 +6,62 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Who is making a request: anonymous, or an authenticated user with the organizations they
- * belong to (loaded once at authentication, so permission checks need no database).
+ * Who is making a request: anonymous, an authenticated user with the organizations they belong to
+ * (loaded once at authentication, so permission checks need no database), an access key, or the
+ * holder of a signed URL. What an access key or a signed URL may do is decided by
+ * {@code dev.bindery.access.AccessService} from the {@link Credential}.
  *
- * @param user null for anonymous callers
+ * @param user       null for anonymous callers, access keys and signed URLs
+ * @param credential how the caller authenticated
  */
-public record Caller(Subject user, Map<Long, MemberType> memberships, Set<String> orgNames) {
+public record Caller(Subject user, Map<Long, MemberType> memberships, Set<String> orgNames, Credential credential) {
 
     public static final Caller ANONYMOUS = new Caller(null, Map.of(), Set.of());
 
     public Caller {
         memberships = Map.copyOf(memberships);
         orgNames = Set.copyOf(orgNames);
+        credential = credential == null ? Credential.NONE : credential;
     }
 
+    /** A user authenticated with their API key (or nobody, for a null user). */
+    public Caller(Subject user, Map<Long, MemberType> memberships, Set<String> orgNames) {
+        this(user, memberships, orgNames, Credential.NONE);
+    }
+
+    /** An access key: not a user, no memberships. */
+    public static Caller of(Credential.AccessKey key) {
+        return new Caller(null, Map.of(), Set.of(), key);
+    }
+
+    /** The holder of a signed URL: anonymous but for the one file. */
+    public static Caller of(Credential.SignedUrl url) {
+        return new Caller(null, Map.of(), Set.of(), url);
+    }
+
+    /** This user, with their rights capped by a bearer token. */
+    public Caller with(Credential.Token token) {
+        return new Caller(user, memberships, orgNames, token);
+    }
+
+    /** Whether no user or access key is behind the request (signed URL holders are anonymous). */
     public boolean isAnonymous() {
-        return user == null;
+        return user == null && !(credential instanceof Credential.AccessKey);
+    }
+
+    public Optional<Credential.AccessKey> accessKey() {
+        return credential instanceof Credential.AccessKey key ? Optional.of(key) : Optional.empty();
     }
 
     public boolean isSiteAdmin() {
         return user != null && user.siteAdmin();
     }
 
-    /** The user's name, or {@code anonymous}. */
+    /** The user's name, {@code key@subject} for an access key, or {@code anonymous}. */
     public String name() {
+        if (credential instanceof Credential.AccessKey key) {
+            return key.username();
+        }
         return user == null ? "anonymous" : user.name();
     }
 

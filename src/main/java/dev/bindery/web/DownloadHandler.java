@@ -93,7 +93,9 @@ final class DownloadHandler extends Handler.Abstract {
     private void serve(Request request, Response response, Callback callback, String rawPath, boolean head)
             throws IOException {
         var target = parse(rawPath);
-        var caller = authenticator.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION));
+        var clientIp = clientAddress.of(Request.getRemoteAddr(request),
+                request.getHeaders().get(HttpHeader.X_FORWARDED_FOR));
+        var caller = authenticator.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), clientIp);
         var download = downloads.resolve(caller, target.repo(), target.path());
         var file = download.file();
         var headers = response.getHeaders();
@@ -133,7 +135,7 @@ final class DownloadHandler extends Handler.Abstract {
             return;
         }
         var slices = bodies.slices(download, start, length);
-        var capture = new Capture(request, caller.name(), download, range.isPresent() ? 206 : 200,
+        var capture = new Capture(request, clientIp, caller.name(), download, range.isPresent() ? 206 : 200,
                 range.isPresent() ? rangeHeader : null);
         if (slices.isPresent()) {
             var buffers = slices.get();
@@ -160,9 +162,8 @@ final class DownloadHandler extends Handler.Abstract {
         private final String userAgent;
         private final String referrer;
 
-        Capture(Request request, String user, Download download, int status, String range) {
-            this.ip = clientAddress.of(Request.getRemoteAddr(request),
-                    request.getHeaders().get(HttpHeader.X_FORWARDED_FOR));
+        Capture(Request request, String ip, String user, Download download, int status, String range) {
+            this.ip = ip;
             this.user = user;
             this.download = download;
             this.status = status;

@@ -22,10 +22,12 @@ final class Gate {
 
     private final Authenticator authenticator;
     private final RateLimiter rateLimiter;
+    private final ClientAddress clientAddress;
 
-    Gate(Authenticator authenticator, RateLimiter rateLimiter) {
+    Gate(Authenticator authenticator, RateLimiter rateLimiter, ClientAddress clientAddress) {
         this.authenticator = authenticator;
         this.rateLimiter = rateLimiter;
+        this.clientAddress = clientAddress;
     }
 
     void apiCall(Context ctx) {
@@ -35,7 +37,8 @@ final class Gate {
     }
 
     private Caller authenticate(Context ctx) {
-        var caller = authenticator.authenticate(ctx.header("Authorization"));
+        var caller = authenticator.authenticate(ctx.header("Authorization"),
+                clientAddress.of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For")));
         ctx.attribute(Http.CALLER, caller);
         return caller;
     }

@@ -43,7 +43,7 @@ public final class WebServer {
 
     public WebServer(String host, int port, List<String> trustedProxies, Clock clock, boolean downloadAnalytics,
                      Services services) {
-        var gate = new Gate(services.authenticator(), services.rateLimiter());
+        var gate = new Gate(services.authenticator(), services.rateLimiter(), new ClientAddress(trustedProxies));
         var subjectRoutes = new SubjectRoutes(services.subjects(), services.content(), services.access());
         var repositoryRoutes = new RepositoryRoutes(services.content());
         var packageRoutes = new PackageRoutes(services.content());
