@@ -1,8 +1,20 @@
 package dev.bindery;
 
+import dev.bindery.access.AccessKeyService;
+import dev.bindery.access.AccessKeyStore;
 import dev.bindery.access.AccessService;
 import dev.bindery.access.Authenticator;
+import dev.bindery.access.EntitlementGrants;
+import dev.bindery.access.EntitlementService;
+import dev.bindery.access.EntitlementStore;
 import dev.bindery.access.RateLimiter;
+import dev.bindery.access.RestrictionService;
+import dev.bindery.access.RestrictionStore;
+import dev.bindery.access.TokenService;
+import dev.bindery.access.TokenStore;
+import dev.bindery.access.TeamGrants;
+import dev.bindery.access.TeamService;
+import dev.bindery.access.TeamStore;
 import dev.bindery.analytics.AnalyticsPipeline;
 import dev.bindery.analytics.AnalyticsMetrics;
 import dev.bindery.analytics.AnalyticsStore;
@@ -31,6 +43,9 @@ import dev.bindery.formats.maven.MavenFormat;
 import dev.bindery.formats.maven.MavenService;
 import dev.bindery.formats.maven.MavenStore;
 import dev.bindery.formats.rpm.RpmFormat;
+import dev.bindery.product.EulaService;
+import dev.bindery.product.ProductService;
+import dev.bindery.product.ProductStore;
 import dev.bindery.signing.SigningService;
 import dev.bindery.signing.SigningStore;
 import dev.bindery.storage.Db;
@@ -82,6 +97,7 @@ public final class Bindery implements AutoCloseable {
     private final PrometheusMeterRegistry metrics;
     private final StorageSnapshots storageSnapshots;
     private final WebServer web;
+    private final TokenService tokens;
     private final Optional<String> generatedAdminKey;
 
     private Bindery(Config config) throws IOException {
@@ -115,7 +131,8 @@ public final class Bindery implements AutoCloseable {
             scheduler.scheduleWithFixedDelay(sweeper::sweep, 1, 10, TimeUnit.MINUTES);
 
             var segments = new SegmentLog(segmentsDir(config.dataDir()), SEGMENT_BYTES);
-            this.analytics = new AnalyticsPipeline(segments, new Enrichment(geoLookup(config), new UserAgents()),
+            var geo = geoLookup(config);
+            this.analytics = new AnalyticsPipeline(segments, new Enrichment(geo, new UserAgents()),
                     ANALYTICS_QUEUE);
             var analyticsStore = new AnalyticsStore(db.jdbi());
             this.rollups = new RollupConsumer(segments, analyticsStore, rollupName(config.dataDir()), config.clock())
@@ -131,14 +148,70 @@ public final class Bindery implements AutoCloseable {
             // The usage reports' storage history: today's snapshot now, refreshed every hour.
             scheduler.scheduleWithFixedDelay(storageSnapshots::snapshotQuietly, 0, 1, TimeUnit.HOURS);
 
+            // Teams: their permissions on repositories, and who may create repositories.
+            var teamGrants = new TeamGrants(new TeamStore(db.jdbi()));
+            access.addGrantSource(teamGrants);
+            access.addRepositoryCreators(teamGrants::mayCreateRepositories);
+            access.addBusinessUnitDefaults(teamGrants::businessUnit);
+            var teams = new TeamService(new TeamStore(db.jdbi()), teamGrants, subjects, content, access, config.clock());
+
+            // Bearer tokens (checked on every request), and the geo and IP restrictions of downloads,
+            // whose countries come from the analytics' GeoIP database.
+            var authenticator = new Authenticator(subjects, CREDENTIAL_CACHE_TTL);
+            this.tokens = new TokenService(new TokenStore(db.jdbi()), subjects, authenticator, config.clock());
+            authenticator.tokens((username, token) -> tokens.verify(token));
+            authenticator.admission(tokens::admit);
+
+            // Access keys (key@subject:password, admitted per request: expiry, CIDRs, existence check)
+            // and the entitlements that open repositories, packages, versions and paths to them.
+            var accessKeys = new AccessKeyService(new AccessKeyStore(db.jdbi()), subjects, access, config.clock(),
+                    authenticator::credentialsChanged, config.allowPrivateCallbacks());
+            accessKeys.register(authenticator);
+            var entitlementGrants = new EntitlementGrants(new EntitlementStore(db.jdbi()));
+            access.addGrantSource(entitlementGrants);
+            accessKeys.onKeysChanged(entitlementGrants::invalidate);
+            content.addListener(new dev.bindery.content.ContentListener() {
+                @Override
+                public void deleted(dev.bindery.content.Repository repository, dev.bindery.content.Pkg pkg) {
+                    // A deleted package or version took its entitlements along.
+                    entitlementGrants.invalidate();
+                }
+            });
+            var entitlements = new EntitlementService(new EntitlementStore(db.jdbi()), accessKeys, content, subjects,
+                    access, entitlementGrants, config.clock());
+            var restrictions = new RestrictionService(new RestrictionStore(db.jdbi()), access,
+                    (subject, repo) -> subjects.findSubject(subject)
+                            .flatMap(owner -> contentStore.repository(owner.id(), repo)).map(ContentService::resource),
+                    geo == null ? null : ip -> {
+                        var country = geo.lookup(ip).country();
+                        return dev.bindery.analytics.GeoInfo.UNKNOWN_TEXT.equals(country) ? null : country;
+                    });
+
+            // Products and their EULAs, which access keys accept before downloading a protected version.
+            var products = new ProductService(new ProductStore(db.jdbi()), subjects, access, config.clock());
+            products.onChange(entitlementGrants::invalidate); // product scopes cover the product's packages
+            var eulas = new EulaService(products, config.clock(), DOWNLOAD_CACHE_TTL);
+            content.onChange(eulas::invalidate);
+            downloads.addGuard((caller, download, host) -> eulas.checkDownload(caller, download.file(), host));
+
+            // URL Signing: keys per subject, the grant of a signed URL, and its download callbacks.
+            var urlSigner = new dev.bindery.access.UrlSigner(new dev.bindery.access.UrlSigningStore(db.jdbi()),
+                    config.clock(), CREDENTIAL_CACHE_TTL);
+            access.addGrantSource(urlSigner);
+            var signedUrls = new dev.bindery.download.SignedUrlService(urlSigner, subjects, contentStore, content,
+                    access, new dev.bindery.download.CallbackSender(subjects, background, config.allowPrivateCallbacks(),
+                            config.smtp()),
+                    config.clock(), config.baseUrl());
+
             this.web = new WebServer(config.host(), config.port(), config.trustedProxies(), config.clock(),
                     config.downloadAnalytics(), new WebServer.Services(
                     subjects, content, uploads, downloads, new FileBodies(SMALL_FILE_CACHE_BYTES), access,
-                    new Authenticator(subjects, CREDENTIAL_CACHE_TTL),
+                    authenticator,
                     new RateLimiter(config.rateLimitDaily(), config.rateLimitMonthly(), config.clock()), analytics,
                     stats, new UsageExport(subjects, content, logsDir(config.dataDir()), config.clock()),
                     new UsageReports(usageStore, content, subjects, config.clock()), metrics::scrape, formats, signing,
-                    new MavenService(content, uploads, mavenStore)));
+                    new MavenService(content, uploads, mavenStore), teams, tokens, restrictions, products, eulas,
+                    accessKeys, entitlements, signedUrls));
         } catch (RuntimeException | IOException e) {
             db.close();
             throw e;
@@ -271,6 +344,7 @@ public final class Bindery implements AutoCloseable {
     public void close() {
         analytics.liveFeed().closeAll();
         web.stop();
+        tokens.close();
         try {
             analytics.close();
         } catch (IOException e) {

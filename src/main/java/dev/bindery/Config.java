@@ -22,6 +22,9 @@ import java.time.Duration;
  * @param geoLocationDb    MaxMind-format country or city database, or null
  * @param geoAsnDb         MaxMind-format ASN database, or null
  * @param downloadAnalytics whether downloads are captured for analytics (off only to measure its cost)
+ * @param allowPrivateCallbacks whether signed-URL callbacks may target private, loopback or link-local
+ *                         addresses (off by default: a callback URL must not reach into the server's network)
+ * @param smtp             the mail server for signed URLs' callback_email, or null to send no mail
  */
 public record Config(
         String host,
@@ -37,7 +40,9 @@ public record Config(
         java.util.List<String> trustedProxies,
         Path geoLocationDb,
         Path geoAsnDb,
-        boolean downloadAnalytics) {
+        boolean downloadAnalytics,
+        boolean allowPrivateCallbacks,
+        Smtp smtp) {
 
     public static final int DEFAULT_RATE_LIMIT_DAILY = 300;
     public static final int DEFAULT_RATE_LIMIT_MONTHLY = 1440;
@@ -45,42 +50,68 @@ public record Config(
     public static Config defaults(Path dataDir) {
         return new Config("127.0.0.1", 8080, dataDir, null, null, null,
                 DEFAULT_RATE_LIMIT_DAILY, DEFAULT_RATE_LIMIT_MONTHLY, Duration.ofMinutes(10), Clock.systemUTC(),
-                java.util.List.of(), null, null, true);
+                java.util.List.of(), null, null, true, false, null);
     }
 
     public Config withPort(int newPort) {
         return new Config(host, newPort, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics);
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
+                smtp);
     }
 
     public Config withDbUrl(String newDbUrl) {
         return new Config(host, port, dataDir, newDbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics);
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
+                smtp);
     }
 
     public Config withAdminApiKey(String key) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, key, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics);
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
+                smtp);
     }
 
     public Config withRateLimits(int daily, int monthly) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, daily, monthly, maxPublishWait, clock,
-                trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics);
+                trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
+                smtp);
     }
 
     public Config withClock(Clock newClock) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, newClock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics);
+                maxPublishWait, newClock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
+                smtp);
     }
 
     public Config withTrustedProxies(java.util.List<String> proxies) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock, proxies, geoLocationDb, geoAsnDb, downloadAnalytics);
+                maxPublishWait, clock, proxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
+                smtp);
     }
 
     public Config withGeoDatabases(Path location, Path asn) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock, trustedProxies, location, asn, downloadAnalytics);
+                maxPublishWait, clock, trustedProxies, location, asn, downloadAnalytics, allowPrivateCallbacks,
+                smtp);
+    }
+
+    public Config withPrivateCallbacks(boolean allow) {
+        return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allow, smtp);
+    }
+
+    public Config withSmtp(Smtp newSmtp) {
+        return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
+                newSmtp);
+    }
+
+    /**
+     * An SMTP server to send mail through (plain SMTP, no authentication: a local relay).
+     *
+     * @param from the sender address of Bindery's mails
+     */
+    public record Smtp(String host, int port, String from) {
     }
 
     /** The JDBC URL actually used: the configured one, or H2 in the data directory. */

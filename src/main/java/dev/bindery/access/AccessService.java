@@ -6,6 +6,8 @@ import dev.bindery.subject.Credential;
 import dev.bindery.subject.Subject;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 
 /**
  * Every permission decision, in one place. A caller's permission on a repository follows from who
@@ -27,6 +29,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class AccessService {
 
     private final List<GrantSource> sources = new CopyOnWriteArrayList<>();
+    private final List<BiPredicate<Caller, Subject>> repositoryCreators = new CopyOnWriteArrayList<>();
+    private final List<BiFunction<Caller, Subject, String>> businessUnits = new CopyOnWriteArrayList<>();
 
     /** Adds a kind of grant; done while wiring, before requests arrive. */
     public void addGrantSource(GrantSource source) {
@@ -36,7 +40,8 @@ public final class AccessService {
     /** The caller's permission on {@code resource}: a repository, or a package, version or file in it. */
     public Permission permission(Caller caller, Resource resource) {
         Permission permission;
-        if (caller.administers(resource.owner())) {
+        // What the user may do, then capped by a token's scope below.
+        if (caller.uncapped().administers(resource.owner())) {
             permission = Permission.ADMIN;
         } else if (caller.belongsTo(resource.owner())) {
             permission = Permission.READ;
@@ -89,6 +94,46 @@ public final class AccessService {
     public void requireAuthenticated(Caller caller) {
         if (caller.isAnonymous()) {
             throw caller.refusal("Authentication required");
+        }
+    }
+
+    /**
+     * Adds who may create and update repositories of a subject besides its administrators (members of
+     * a team allowed to create repositories); done while wiring.
+     */
+    public void addRepositoryCreators(BiPredicate<Caller, Subject> creators) {
+        repositoryCreators.add(creators);
+    }
+
+    /**
+     * Whether the caller may create repositories of {@code owner} and update them: its administrators,
+     * and those a registered creator predicate allows (not with a token scoped below admin).
+     */
+    public boolean mayCreateRepositories(Caller caller, Subject owner) {
+        if (caller.administers(owner)) {
+            return true;
+        }
+        if (caller.credential() instanceof Credential.Token token && token.scope() != Credential.Scope.ADMIN) {
+            return false;
+        }
+        return caller.user() != null && repositoryCreators.stream().anyMatch(creators -> creators.test(caller, owner));
+    }
+
+    /** Adds where default business units of new repositories come from (a creating team's); done while wiring. */
+    public void addBusinessUnitDefaults(BiFunction<Caller, Subject, String> defaults) {
+        businessUnits.add(defaults);
+    }
+
+    /** The business unit a repository the caller creates for {@code owner} gets when it names none, or null. */
+    public String defaultBusinessUnit(Caller caller, Subject owner) {
+        return businessUnits.stream().map(defaults -> defaults.apply(caller, owner)).filter(unit -> unit != null)
+                .findFirst().orElse(null);
+    }
+
+    /** Fails unless {@link #mayCreateRepositories} allows the caller. */
+    public void requireRepositoryCreation(Caller caller, Subject owner, String action) {
+        if (!mayCreateRepositories(caller, owner)) {
+            throw caller.refusal("User '" + caller.name() + "' is not allowed to " + action);
         }
     }
 

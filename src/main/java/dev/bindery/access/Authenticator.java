@@ -9,9 +9,11 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * Turns an {@code Authorization} header into a {@link Caller}: HTTP Basic with {@code user:apikey},
@@ -32,7 +34,7 @@ public final class Authenticator {
     private final ConcurrentHashMap<String, Cached> verified = new ConcurrentHashMap<>();
     private volatile Verifier accessKeys = (username, secret) -> Optional.empty();
     private volatile Verifier tokens = (username, secret) -> Optional.empty();
-    private volatile Admission admission = (caller, clientIp) -> { };
+    private final List<Admission> admissions = new CopyOnWriteArrayList<>();
 
     private record Cached(Caller caller, long expiresAtNanos) {
     }
@@ -69,9 +71,9 @@ public final class Authenticator {
         this.tokens = verifier;
     }
 
-    /** Checks callers per request (CIDRs, expiry). Set while wiring. */
+    /** Adds a per-request check of callers (CIDRs, expiry); all added checks run, in order. Set while wiring. */
     public void admission(Admission admission) {
-        this.admission = admission;
+        this.admissions.add(admission);
     }
 
     /** Forgets every verified credential: call after any key, token or membership changes. */
@@ -108,7 +110,9 @@ public final class Authenticator {
             }
             verified.put(cacheKey, new Cached(caller, now + ttlNanos));
         }
-        admission.admit(caller, clientIp);
+        for (var admission : admissions) {
+            admission.admit(caller, clientIp);
+        }
         return caller;
     }
 

@@ -57,12 +57,32 @@ final class ServeCommand implements Callable<Integer> {
                     + " --no-download-analytics only to measure what it costs).")
     boolean downloadAnalytics;
 
+    @Option(names = "--allow-private-callbacks", defaultValue = "${env:BINDERY_ALLOW_PRIVATE_CALLBACKS:-false}",
+            description = "Let signed-URL callback_url targets be private, loopback or link-local addresses"
+                    + " (env BINDERY_ALLOW_PRIVATE_CALLBACKS; default off).")
+    boolean allowPrivateCallbacks;
+
+    @Option(names = "--smtp-host", defaultValue = "${env:BINDERY_SMTP_HOST}",
+            description = "SMTP relay for the callback_email of signed URLs (env BINDERY_SMTP_HOST; default none:"
+                    + " no mail is sent).")
+    String smtpHost;
+
+    @Option(names = "--smtp-port", defaultValue = "${env:BINDERY_SMTP_PORT:-25}",
+            description = "Port of the SMTP relay (env BINDERY_SMTP_PORT; default ${DEFAULT-VALUE}).")
+    int smtpPort;
+
+    @Option(names = "--smtp-from", defaultValue = "${env:BINDERY_SMTP_FROM:-bindery@localhost}",
+            description = "Sender address of Bindery's mails (env BINDERY_SMTP_FROM; default ${DEFAULT-VALUE}).")
+    String smtpFrom;
+
     @Override
     public Integer call() throws Exception {
         var defaults = Config.defaults(store.data);
         var config = new Config(host, port, store.data, store.dbUrl, baseUrl, System.getenv("BINDERY_ADMIN_API_KEY"),
                 rateLimitDaily, rateLimitMonthly, defaults.maxPublishWait(), defaults.clock(),
-                trustedProxies == null ? List.of() : trustedProxies, geoipDb, geoipAsnDb, downloadAnalytics);
+                trustedProxies == null ? List.of() : trustedProxies, geoipDb, geoipAsnDb, downloadAnalytics,
+                allowPrivateCallbacks, smtpHost == null || smtpHost.isBlank() ? null
+                        : new Config.Smtp(smtpHost, smtpPort, smtpFrom));
         var bindery = Bindery.start(config);
         bindery.generatedAdminKey().ifPresent(key -> System.out.println(
                 "Created user 'admin' with API key " + key + " (shown once; set BINDERY_ADMIN_API_KEY to choose it)"));

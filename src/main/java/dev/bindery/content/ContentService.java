@@ -121,6 +121,24 @@ public final class ContentService {
         return resolved;
     }
 
+    /**
+     * Like {@link #publishable}, for one file (or with a null {@code path}, one version): an access key
+     * whose entitlement ({@code rw}) covers just the file's package, version or path may write there
+     * though it may not write the whole repository. Everyone else gets {@link #publishable}'s answer.
+     */
+    public Access publishableFile(Caller caller, RepoRef ref, String pkg, String version, FilePath path,
+                                  String action) {
+        if (caller.accessKey().isPresent()) {
+            var repository = findRepository(ref).orElse(null);
+            if (repository != null && !permissionOn(caller, repository).atLeast(Permission.PUBLISH)
+                    && access.permission(caller, resource(repository).file(pkg, version,
+                            path == null ? null : path.value())).atLeast(Permission.PUBLISH)) {
+                return new Access(repository, Permission.PUBLISH);
+            }
+        }
+        return publishable(caller, ref, action);
+    }
+
     private Access administrable(Caller caller, RepoRef ref, String action) {
         var resolved = readableOrUnauthorized(caller, ref);
         access.requireAdmin(caller, resolved.permission(), repositoryNotFound(ref), action);
@@ -168,7 +186,7 @@ public final class ContentService {
 
     public RepositoryView createRepository(Caller caller, RepoRef ref, CreateRepositoryRequest request) {
         var owner = subjects.subject(ref.subject());
-        access.requireSubjectAdmin(caller, owner, "create repositories for '" + owner.name() + "'");
+        access.requireRepositoryCreation(caller, owner, "create repositories for '" + owner.name() + "'");
         Names.repository(ref.repo());
         if (request.name() != null && !request.name().equals(ref.repo())) {
             throw BinderyException.badRequest("Repository name '" + request.name()
@@ -186,7 +204,9 @@ public final class ContentService {
         boolean debian = type == RepositoryType.DEBIAN;
         boolean rpm = type == RepositoryType.RPM;
         var repository = new Repository(0, owner, ref.repo(), type, bool(request.isPrivate()), bool(request.premium()),
-                request.desc(), labels(request.labels()), request.businessUnit(), signMetadata, signFiles, ownerKey,
+                request.desc(), labels(request.labels()),
+                request.businessUnit() != null ? request.businessUnit() : access.defaultBusinessUnit(caller, owner),
+                signMetadata, signFiles, ownerKey,
                 request.versionUpdateMaxDays(),
                 debian ? request.defaultDebianDistribution() : null,
                 debian && request.defaultDebianDistribution() != null
@@ -207,7 +227,12 @@ public final class ContentService {
     }
 
     public RepositoryView updateRepository(Caller caller, RepoRef ref, UpdateRepositoryRequest request) {
-        var current = administrable(caller, ref, "update repository '" + ref + "'").repository();
+        // Members of a team allowed to create the owner's repositories may update them too.
+        var current = subjects.findSubject(ref.subject())
+                .filter(owner -> !caller.isAnonymous() && !caller.administers(owner)
+                        && access.mayCreateRepositories(caller, owner))
+                .map(owner -> findRepository(ref).orElseThrow(() -> BinderyException.notFound(repositoryNotFound(ref))))
+                .orElseGet(() -> administrable(caller, ref, "update repository '" + ref + "'").repository());
         boolean signMetadata = or(request.gpgSignMetadata(), current.gpgSignMetadata());
         boolean signFiles = or(request.gpgSignFiles(), current.gpgSignFiles());
         boolean ownerKey = or(request.gpgUseOwnerKey(), current.gpgUseOwnerKey());
@@ -532,7 +557,12 @@ public final class ContentService {
 
     /** Deletes one file; published files only within the windows. */
     public void deleteContent(Caller caller, RepoRef ref, FilePath path) {
-        var resolved = publishable(caller, ref, "delete content in '" + ref + "'");
+        // An access key's entitlement may cover just this file: ask with its package and version.
+        var existing = caller.accessKey().isEmpty() ? null : findRepository(ref)
+                .flatMap(repository -> store.file(repository.id(), path.value())).orElse(null);
+        var resolved = existing == null ? publishable(caller, ref, "delete content in '" + ref + "'")
+                : publishableFile(caller, ref, existing.pkg(), existing.version(), path,
+                        "delete content in '" + ref + "'");
         var file = visibleFile(resolved, ref, path);
         var version = store.versionById(file.versionId()).orElseThrow();
         if (file.isPublished()) {
@@ -553,7 +583,7 @@ public final class ContentService {
      * @throws BinderyException timeout when the wait runs out first
      */
     public int publish(Caller caller, VersionRef ref, boolean discard, int waitSeconds) {
-        var resolved = publishable(caller, ref.packageRef().repoRef(),
+        var resolved = publishableFile(caller, ref.packageRef().repoRef(), ref.pkg(), ref.version(), null,
                 (discard ? "discard" : "publish") + " version '" + ref + "'");
         var pkg = findPackage(resolved.repository(), ref.packageRef());
         var version = findVersion(pkg, ref);

@@ -79,7 +79,8 @@ public final class UploadService {
      * or null).
      */
     public int upload(Caller caller, UploadRequest request, InputStream body, char[] passphrase) {
-        var resolved = content.publishable(caller, request.repo(), "upload to '" + request.repo() + "'");
+        var resolved = content.publishableFile(caller, request.repo(), request.pkg(), request.version(),
+                request.path(), "upload to '" + request.repo() + "'");
         var repository = resolved.repository();
         if (request.pkg() == null || request.version() == null) {
             throw BinderyException.badRequest("Uploads need a package and a version: in the path, as"

@@ -54,6 +54,19 @@ public final class DownloadService {
     public record Download(Repository repository, FileEntry file, Optional<Path> localFile, String contentType) {
     }
 
+    /**
+     * A check of a resolved download before its bytes go out (e.g. the EULA an access key must
+     * accept first); throws a {@link BinderyException} to refuse. Answers from memory: it runs on
+     * every download.
+     */
+    @FunctionalInterface
+    public interface Guard {
+        /** @param host the request's host (and port), for links in messages */
+        void check(Caller caller, Download download, String host);
+    }
+
+    private final java.util.List<Guard> guards = new java.util.concurrent.CopyOnWriteArrayList<>();
+
     public DownloadService(SubjectService subjects, ContentStore store, ContentService content, AccessService access,
                            BlobStore blobs, FormatService formats, Duration cacheTtl) {
         this.subjects = subjects;
@@ -100,6 +113,18 @@ public final class DownloadService {
                 .filter(entry -> entry.isPublished() || permission.atLeast(Permission.PUBLISH))
                 .orElseThrow(() -> BinderyException.notFound("File '" + path + "' was not found in '" + ref + "'"));
         return new Download(repository, file, blobs.localFile(file.blobKey()), ContentTypes.of(file.name()));
+    }
+
+    /** Adds a check of every resolved download; done while wiring. */
+    public void addGuard(Guard guard) {
+        guards.add(guard);
+    }
+
+    /** Runs the guards on a resolved download; throws to refuse it. */
+    public void admit(Caller caller, Download download, String host) {
+        for (var guard : guards) {
+            guard.check(caller, download, host);
+        }
     }
 
     /** An index file the repository's format generated, as a published file of no package. */

@@ -53,8 +53,23 @@ public record Caller(Subject user, Map<Long, MemberType> memberships, Set<String
         return credential instanceof Credential.AccessKey key ? Optional.of(key) : Optional.empty();
     }
 
+    /** Whether a site administrator is behind the request with full rights (not a token scoped below admin). */
     public boolean isSiteAdmin() {
-        return user != null && user.siteAdmin();
+        return user != null && user.siteAdmin() && hasFullRights();
+    }
+
+    /**
+     * Whether the credential carries the user's full rights: an API key, or a bearer token of scope
+     * admin. A token scoped lower administers nothing ({@link #administers}, {@link #isSiteAdmin}),
+     * so checks made outside {@code AccessService.permission} cannot exceed its scope either.
+     */
+    public boolean hasFullRights() {
+        return !(credential instanceof Credential.Token token) || token.scope() == Credential.Scope.ADMIN;
+    }
+
+    /** The same user with their full rights, ignoring a token's scope: for computing what the scope then caps. */
+    public Caller uncapped() {
+        return credential instanceof Credential.Token ? new Caller(user, memberships, orgNames) : this;
     }
 
     /** The user's name, {@code key@subject} for an access key, or {@code anonymous}. */
@@ -91,7 +106,7 @@ public record Caller(Subject user, Map<Long, MemberType> memberships, Set<String
 
     /** Whether the caller may administer {@code subject}: it is them, they own or admin the org, or they are a site admin. */
     public boolean administers(Subject subject) {
-        if (user == null) {
+        if (user == null || !hasFullRights()) {
             return false;
         }
         if (user.siteAdmin() || user.id() == subject.id()) {

@@ -141,6 +141,72 @@ public final class SubjectService {
         return store.membershipsOf(user.id());
     }
 
+    /**
+     * Adds {@code userName} to the organization as {@code type} (owner, admin or member; member when
+     * null), or changes their type. Owners and admins of the organization and site admins may;
+     * giving or taking the owner type takes an owner or a site admin. The last owner stays an owner.
+     */
+    public Member setMember(Caller caller, String orgName, String userName, String type) {
+        var org = org(orgName);
+        requireOrgAdmin(caller, org);
+        var user = user(userName);
+        var newType = type == null ? MemberType.MEMBER : MemberType.fromWire(type);
+        jdbi.useTransaction(handle -> {
+            store.lock(handle, org.id());
+            var current = store.memberType(handle, org.id(), user.id());
+            if ((newType == MemberType.OWNER || current.orElse(null) == MemberType.OWNER) && !ownsOrg(caller, org)) {
+                throw BinderyException.forbidden("Only owners of '" + org.name() + "' may add or change owners");
+            }
+            if (current.isEmpty()) {
+                store.insertMember(handle, org.id(), user.id(), newType);
+            } else if (current.get() != newType) {
+                if (current.get() == MemberType.OWNER && store.countOwners(handle, org.id()) <= 1) {
+                    throw lastOwner(org, user);
+                }
+                store.updateMember(handle, org.id(), user.id(), newType);
+            }
+        });
+        credentialsChanged();
+        return new Member(org.id(), org.name(), user.id(), user.name(), newType);
+    }
+
+    /** Removes {@code userName} from the organization; as {@link #setMember}, the last owner stays. */
+    public void removeMember(Caller caller, String orgName, String userName) {
+        var org = org(orgName);
+        requireOrgAdmin(caller, org);
+        var user = user(userName);
+        jdbi.useTransaction(handle -> {
+            store.lock(handle, org.id());
+            var current = store.memberType(handle, org.id(), user.id()).orElseThrow(() -> BinderyException.notFound(
+                    "User '" + user.name() + "' is not a member of '" + org.name() + "'"));
+            if (current == MemberType.OWNER) {
+                if (!ownsOrg(caller, org)) {
+                    throw BinderyException.forbidden("Only owners of '" + org.name() + "' may remove owners");
+                }
+                if (store.countOwners(handle, org.id()) <= 1) {
+                    throw lastOwner(org, user);
+                }
+            }
+            store.deleteMember(handle, org.id(), user.id());
+        });
+        credentialsChanged();
+    }
+
+    private static void requireOrgAdmin(Caller caller, Subject org) {
+        if (!caller.administers(org)) {
+            throw caller.refusal("User '" + caller.name() + "' is not allowed to manage members of '" + org.name() + "'");
+        }
+    }
+
+    private static boolean ownsOrg(Caller caller, Subject org) {
+        return caller.isSiteAdmin() || caller.membershipIn(org).orElse(null) == MemberType.OWNER;
+    }
+
+    private static BinderyException lastOwner(Subject org, Subject user) {
+        return BinderyException.conflict("User '" + user.name() + "' is the last owner of '" + org.name()
+                + "'; an organization must keep at least one owner");
+    }
+
     public List<Subject> searchUsers(String fragment) {
         if (fragment == null || fragment.isBlank()) {
             throw BinderyException.badRequest("Query parameter 'name' is required");

@@ -73,6 +73,46 @@ public final class SubjectStore {
                 .execute();
     }
 
+    /** Locks a subject's row until the transaction ends, so checks across its members hold (e.g. the last owner). */
+    public void lock(Handle handle, long subjectId) {
+        handle.createQuery("SELECT id FROM subject_subject WHERE id = :id FOR UPDATE")
+                .bind("id", subjectId)
+                .mapTo(Long.class)
+                .findOne();
+    }
+
+    public Optional<MemberType> memberType(Handle handle, long orgId, long userId) {
+        return handle.createQuery("SELECT member_type FROM subject_member WHERE org_id = :org AND user_id = :user")
+                .bind("org", orgId)
+                .bind("user", userId)
+                .mapTo(String.class)
+                .findOne()
+                .map(MemberType::fromWire);
+    }
+
+    public int countOwners(Handle handle, long orgId) {
+        return handle.createQuery("SELECT COUNT(*) FROM subject_member WHERE org_id = :org AND member_type = :type")
+                .bind("org", orgId)
+                .bind("type", MemberType.OWNER.wire())
+                .mapTo(Integer.class)
+                .one();
+    }
+
+    public void updateMember(Handle handle, long orgId, long userId, MemberType type) {
+        handle.createUpdate("UPDATE subject_member SET member_type = :type WHERE org_id = :org AND user_id = :user")
+                .bind("org", orgId)
+                .bind("user", userId)
+                .bind("type", type.wire())
+                .execute();
+    }
+
+    public void deleteMember(Handle handle, long orgId, long userId) {
+        handle.createUpdate("DELETE FROM subject_member WHERE org_id = :org AND user_id = :user")
+                .bind("org", orgId)
+                .bind("user", userId)
+                .execute();
+    }
+
     /** The members of an organization, by user name. */
     public List<Member> membersOf(long orgId) {
         return members("m.org_id = :id ORDER BY u.name", orgId);

@@ -3,6 +3,7 @@ package dev.bindery.web;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.bindery.BinderyException;
 import dev.bindery.access.Authenticator;
+import dev.bindery.access.RestrictionService;
 import dev.bindery.analytics.AnalyticsPipeline;
 import dev.bindery.analytics.DownloadEvent;
 import dev.bindery.content.FilePath;
@@ -11,6 +12,9 @@ import dev.bindery.download.ByteRange;
 import dev.bindery.download.DownloadService;
 import dev.bindery.download.DownloadService.Download;
 import dev.bindery.download.FileBodies;
+import dev.bindery.download.SignedUrlService;
+import dev.bindery.download.SignedUrlService.Verified;
+import dev.bindery.subject.Caller;
 import dev.bindery.web.json.Json;
 import dev.bindery.web.json.MessageJson;
 import java.io.IOException;
@@ -57,9 +61,14 @@ final class DownloadHandler extends Handler.Abstract {
     private final AnalyticsPipeline analytics;
     private final ClientAddress clientAddress;
     private final Clock clock;
+    private final RestrictionService restrictions;
+    private final SignedUrlService signedUrls;
 
     DownloadHandler(Authenticator authenticator, DownloadService downloads, FileBodies bodies,
-                    AnalyticsPipeline analytics, ClientAddress clientAddress, Clock clock) {
+                    AnalyticsPipeline analytics, ClientAddress clientAddress, Clock clock,
+                    RestrictionService restrictions, SignedUrlService signedUrls) {
+        this.restrictions = restrictions;
+        this.signedUrls = signedUrls;
         this.authenticator = authenticator;
         this.downloads = downloads;
         this.bodies = bodies;
@@ -95,8 +104,21 @@ final class DownloadHandler extends Handler.Abstract {
         var target = parse(rawPath);
         var clientIp = clientAddress.of(Request.getRemoteAddr(request),
                 request.getHeaders().get(HttpHeader.X_FORWARDED_FOR));
-        var caller = authenticator.authenticate(request.getHeaders().get(HttpHeader.AUTHORIZATION), clientIp);
+        var authorization = request.getHeaders().get(HttpHeader.AUTHORIZATION);
+        var query = request.getHttpURI().getQuery();
+        if (query != null) {
+            // A bearer token may come as ?access_token=; requests without a query skip this.
+            authorization = AccessTokenParam.authorization(authorization, AccessTokenParam.fromQuery(query));
+        }
+        // A signed URL (URL Signing) stands in for credentials; plain downloads, without a query, skip this.
+        Optional<Verified> signed = query == null ? Optional.empty()
+                : signedUrls.verify(target.repo(), target.path(), query);
+        var caller = signed.isPresent() ? Caller.of(signed.get().credential())
+                : authenticator.authenticate(authorization, clientIp);
         var download = downloads.resolve(caller, target.repo(), target.path());
+        // Geo and IP restrictions: every download of the repository, by anyone (as on Bintray).
+        restrictions.check(download.repository().id(), download.repository().fullName(), clientIp);
+        downloads.admit(caller, download, request.getHttpURI().getAuthority());
         var file = download.file();
         var headers = response.getHeaders();
         long lastModified = file.created().getEpochSecond();
@@ -135,12 +157,13 @@ final class DownloadHandler extends Handler.Abstract {
             return;
         }
         var slices = bodies.slices(download, start, length);
-        var capture = new Capture(request, clientIp, caller.name(), download, range.isPresent() ? 206 : 200,
-                range.isPresent() ? rangeHeader : null);
+        var capture = new Capture(request, clientIp, signed.map(Verified::userName).orElseGet(caller::name), download,
+                range.isPresent() ? 206 : 200, range.isPresent() ? rangeHeader : null, signed.orElse(null));
         if (slices.isPresent()) {
             var buffers = slices.get();
             writeAll(response, buffers, 0, Callback.from(() -> {
                 capture.record(length);
+                capture.completed();
                 callback.succeeded();
             }, failure -> {
                 // A client that hung up: count what reached the socket.
@@ -161,8 +184,12 @@ final class DownloadHandler extends Handler.Abstract {
         private final String range;
         private final String userAgent;
         private final String referrer;
+        /** The signed URL the download came through, or null. */
+        private final Verified signed;
 
-        Capture(Request request, String ip, String user, Download download, int status, String range) {
+        Capture(Request request, String ip, String user, Download download, int status, String range,
+                Verified signed) {
+            this.signed = signed;
             this.ip = ip;
             this.user = user;
             this.download = download;
@@ -181,6 +208,13 @@ final class DownloadHandler extends Handler.Abstract {
             analytics.record(DownloadEvent.captured(clock.millis(), ip, user, file.owner(),
                     file.repository(), file.pkg(), file.version(), file.path(), "GET", status, bytesSent, range,
                     userAgent, referrer));
+        }
+
+        /** Once the whole body went out: a signed URL's callbacks. */
+        void completed() {
+            if (signed != null) {
+                signedUrls.downloaded(signed, download.file(), ip);
+            }
         }
     }
 
@@ -209,6 +243,9 @@ final class DownloadHandler extends Handler.Abstract {
             }
         } finally {
             capture.record(sent);
+        }
+        if (sent == length) {
+            capture.completed();
         }
         callback.succeeded();
     }

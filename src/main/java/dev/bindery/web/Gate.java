@@ -18,7 +18,8 @@ final class Gate {
     // API paths whose second segment names the subject that owns the resource.
     private static final Set<String> SUBJECT_PATHS = Set.of("repos", "packages", "content", "users", "orgs",
             "file_package", "file_version", "file_metadata", "maven", "calc_metadata", "gpg", "signed_url",
-            "webhooks", "stream", "products", "usage", "subjects", "repository");
+            "webhooks", "stream", "products", "usage", "subjects", "repository",
+            "file_eula");
 
     private final Authenticator authenticator;
     private final RateLimiter rateLimiter;
@@ -37,10 +38,22 @@ final class Gate {
     }
 
     private Caller authenticate(Context ctx) {
-        var caller = authenticator.authenticate(ctx.header("Authorization"),
+        var authorization = AccessTokenParam.authorization(ctx.header("Authorization"), accessToken(ctx));
+        var caller = authenticator.authenticate(authorization,
                 clientAddress.of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For")));
         ctx.attribute(Http.CALLER, caller);
         return caller;
+    }
+
+    /** A bearer token in the {@code access_token} query parameter, or form parameter of a form POST; else null. */
+    private static String accessToken(Context ctx) {
+        var token = AccessTokenParam.fromQuery(ctx.queryString());
+        var contentType = ctx.contentType();
+        if (token == null && ctx.method() == io.javalin.http.HandlerType.POST && contentType != null
+                && contentType.toLowerCase(Locale.ROOT).startsWith("application/x-www-form-urlencoded")) {
+            token = ctx.formParam(AccessTokenParam.NAME);
+        }
+        return token;
     }
 
     /**

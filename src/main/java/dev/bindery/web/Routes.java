@@ -16,7 +16,9 @@ final class Routes {
     static void register(RoutesConfig routes, Gate gate, SubjectRoutes subjects, RepositoryRoutes repositories,
                          PackageRoutes packages, ContentRoutes content, StatsRoutes stats,
                          UsageRoutes usage, UsageReportRoutes usageReports, FormatRoutes formats,
-                         SigningRoutes signing, MavenRoutes maven) {
+                         SigningRoutes signing, MavenRoutes maven, TeamRoutes teams, TokenRoutes tokens,
+                         RestrictionRoutes restrictions, ProductRoutes products,
+                         AccessKeyRoutes accessKeys, EntitlementRoutes entitlements, SignedUrlRoutes signedUrls) {
         routes.before(API + "/*", gate::apiCall);
         routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
 
@@ -125,6 +127,83 @@ final class Routes {
         routes.post(API + "/orgs/{org}/keys/gpg", signing::generateKey);
         routes.put(API + "/orgs/{org}/keys/gpg", signing::importKey);
         routes.delete(API + "/orgs/{org}/keys/gpg", signing::deleteKey);
+
+        // Teams and team permissions (Bintray Premium), and organization members (admin extension,
+        // which Bintray did in its web UI)
+        routes.get(API + "/orgs/{org}/teams", teams::getTeams);
+        routes.post(API + "/orgs/{org}/teams", teams::createTeam);
+        routes.get(API + "/orgs/{org}/teams/{team}", teams::getTeam);
+        routes.patch(API + "/orgs/{org}/teams/{team}", teams::updateTeam);
+        routes.delete(API + "/orgs/{org}/teams/{team}", teams::deleteTeam);
+        routes.get(API + "/users/{user}/teams", teams::getTeams);
+        routes.post(API + "/users/{user}/teams", teams::createTeam);
+        routes.get(API + "/users/{user}/teams/{team}", teams::getTeam);
+        routes.patch(API + "/users/{user}/teams/{team}", teams::updateTeam);
+        routes.delete(API + "/users/{user}/teams/{team}", teams::deleteTeam);
+        routes.get(API + "/repos/{subject}/{repo}/permissions", teams::getAllTeamPermissions);
+        routes.put(API + "/repos/{subject}/{repo}/permissions", teams::setTeamPermission);
+        routes.get(API + "/repos/{subject}/{repo}/permissions/{team}", teams::getTeamPermission);
+        routes.delete(API + "/repos/{subject}/{repo}/permissions/{team}", teams::deleteTeamPermission);
+        routes.put(API + "/orgs/{org}/members/{user}", teams::setOrgMember);
+        routes.delete(API + "/orgs/{org}/members/{user}", teams::removeOrgMember);
+
+        // Extension: bearer tokens of users (SourceForge's pre-negotiated tokens)
+        routes.post(API + "/users/{user}/tokens", tokens::createToken);
+        routes.get(API + "/users/{user}/tokens", tokens::getTokens);
+        routes.get(API + "/users/{user}/tokens/{id}", tokens::getToken);
+        routes.delete(API + "/users/{user}/tokens/{id}", tokens::deleteToken);
+
+        // Geo Restrictions and IP Restrictions (enforced on every /dl download)
+        routes.get(API + "/repos/{subject}/{repo}/geo_restrictions", restrictions::getGeoRestrictions);
+        routes.put(API + "/repos/{subject}/{repo}/geo_restrictions", restrictions::updateGeoRestrictions);
+        routes.delete(API + "/repos/{subject}/{repo}/geo_restrictions", restrictions::deleteGeoRestrictions);
+        routes.get(API + "/repos/{subject}/{repo}/ip_restrictions", restrictions::getIpRestrictions);
+        routes.put(API + "/repos/{subject}/{repo}/ip_restrictions", restrictions::setIpRestrictions);
+        routes.patch(API + "/repos/{subject}/{repo}/ip_restrictions", restrictions::updateIpRestrictions);
+        routes.delete(API + "/repos/{subject}/{repo}/ip_restrictions", restrictions::deleteIpRestrictions);
+
+        // Products, EULA Tracking and EULAs (Bintray Enterprise). Signed EULAs of all products are
+        // at the product name "_all".
+        routes.get(API + "/products/{subject}", products::getProducts);
+        routes.post(API + "/products/{subject}", products::createProduct);
+        routes.get(API + "/products/{subject}/{product}", products::getProduct);
+        routes.patch(API + "/products/{subject}/{product}", products::updateProduct);
+        routes.delete(API + "/products/{subject}/{product}", products::deleteProduct);
+        routes.get(API + "/products/{subject}/{product}/signed_eulas", products::getProductSignedEulas);
+        routes.get(API + "/products/{subject}/{product}/eulas", products::getEulas);
+        routes.post(API + "/products/{subject}/{product}/eulas", products::createEula);
+        routes.get(API + "/products/{subject}/{product}/eulas/{eula}", products::getEula);
+        routes.patch(API + "/products/{subject}/{product}/eulas/{eula}", products::updateEula);
+        routes.delete(API + "/products/{subject}/{product}/eulas/{eula}", products::deleteEula);
+        routes.post(API + "/products/{subject}/{product}/eulas/{eula}/accept", products::acceptEula);
+        routes.get(API + "/file_eula/{subject}/{repo}/<path>", products::getFileEula);
+        // EULA-Protected Product Version download: the page where an access key accepts the EULA
+        routes.get("/{subject}/product/{product}/{version}/accept_eula", products::showAcceptEula);
+        routes.post("/{subject}/product/{product}/{version}/accept_eula", products::acceptEulaPage);
+
+        // Entitlements: access keys of users and organizations, and entitlements on repositories (with
+        // an optional path), packages, versions and products.
+        for (var kind : new String[] {"/users/{user}", "/orgs/{org}"}) {
+            routes.get(API + kind + "/access_keys", accessKeys::getAccessKeys);
+            routes.post(API + kind + "/access_keys", accessKeys::createAccessKey);
+            routes.get(API + kind + "/access_keys/{key}", accessKeys::getAccessKey);
+            routes.patch(API + kind + "/access_keys/{key}", accessKeys::updateAccessKey);
+            routes.delete(API + kind + "/access_keys/{key}", accessKeys::deleteAccessKey);
+        }
+        for (var scope : new String[] {"/repos/{subject}/{repo}", "/packages/{subject}/{repo}/{package}",
+                "/packages/{subject}/{repo}/{package}/versions/{version}", "/products/{subject}/{product}"}) {
+            routes.get(API + scope + "/entitlements", entitlements::getEntitlements);
+            routes.post(API + scope + "/entitlements", entitlements::createEntitlement);
+            routes.get(API + scope + "/entitlements/{entitlement}", entitlements::getEntitlement);
+            routes.patch(API + scope + "/entitlements/{entitlement}", entitlements::updateEntitlement);
+            routes.delete(API + scope + "/entitlements/{entitlement}", entitlements::deleteEntitlement);
+        }
+        routes.get(API + "/search/entitlements", entitlements::searchEntitlements);
+
+        // URL Signing, Dynamic Download (GET beside the upload's PUT) and Re-generate Subject URL Signing Key
+        routes.post(API + "/signed_url/{subject}/{repo}/<path>", signedUrls::signUrl);
+        routes.get(API + "/content/{subject}/{repo}/<path>", signedUrls::dynamicDownload);
+        routes.post(API + "/subjects/{subject}/keypair", signedUrls::regenerateUrlSigningKey);
 
         // Download Content, GET/HEAD /dl/:subject/:repo/:file_path, is served before Javalin by
         // DownloadHandler: it is the hot path.

@@ -1,8 +1,13 @@
 package dev.bindery.web;
 
+import dev.bindery.access.AccessKeyService;
 import dev.bindery.access.AccessService;
 import dev.bindery.access.Authenticator;
+import dev.bindery.access.EntitlementService;
 import dev.bindery.access.RateLimiter;
+import dev.bindery.access.RestrictionService;
+import dev.bindery.access.TokenService;
+import dev.bindery.access.TeamService;
 import dev.bindery.analytics.AnalyticsPipeline;
 import dev.bindery.analytics.StatsService;
 import dev.bindery.analytics.UsageExport;
@@ -13,6 +18,8 @@ import dev.bindery.download.DownloadService;
 import dev.bindery.download.FileBodies;
 import dev.bindery.formats.FormatService;
 import dev.bindery.formats.maven.MavenService;
+import dev.bindery.product.EulaService;
+import dev.bindery.product.ProductService;
 import dev.bindery.signing.SigningService;
 import dev.bindery.subject.SubjectService;
 import dev.bindery.web.json.Json;
@@ -38,7 +45,10 @@ public final class WebServer {
                            Authenticator authenticator, RateLimiter rateLimiter, AnalyticsPipeline analytics,
                            StatsService stats, UsageExport usage, UsageReports usageReports,
                            java.util.function.Supplier<String> metrics, FormatService formats,
-                           SigningService signing, MavenService maven) {
+                           SigningService signing, MavenService maven, TeamService teams, TokenService tokens,
+                           RestrictionService restrictions, ProductService products, EulaService eulas,
+                           AccessKeyService accessKeys, EntitlementService entitlements,
+                           dev.bindery.download.SignedUrlService signedUrls) {
     }
 
     public WebServer(String host, int port, List<String> trustedProxies, Clock clock, boolean downloadAnalytics,
@@ -54,7 +64,8 @@ public final class WebServer {
         var formatRoutes = new FormatRoutes(services.content(), services.formats());
         var signingRoutes = new SigningRoutes(services.signing(), services.subjects());
         var downloadHandler = new DownloadHandler(services.authenticator(), services.downloads(), services.bodies(),
-                downloadAnalytics ? services.analytics() : null, new ClientAddress(trustedProxies), clock);
+                downloadAnalytics ? services.analytics() : null, new ClientAddress(trustedProxies), clock,
+                services.restrictions(), services.signedUrls());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.concurrency.useVirtualThreads = true;
@@ -82,7 +93,12 @@ public final class WebServer {
             ErrorHandling.register(config.routes);
             Routes.register(config.routes, gate, subjectRoutes, repositoryRoutes, packageRoutes, contentRoutes,
                     statsRoutes, usageRoutes, usageReportRoutes, formatRoutes, signingRoutes,
-                    new MavenRoutes(services.maven()));
+                    new MavenRoutes(services.maven()), new TeamRoutes(services.teams()),
+                    new TokenRoutes(services.tokens()), new RestrictionRoutes(services.restrictions()),
+                    new ProductRoutes(services.products(), services.eulas(), services.content(),
+                            services.authenticator(), new ClientAddress(trustedProxies)),
+                    new AccessKeyRoutes(services.accessKeys(), services.subjects()),
+                    new EntitlementRoutes(services.entitlements()), new SignedUrlRoutes(services.signedUrls()));
             // Prometheus text format, for operators; no credentials, bind to a private interface or proxy it.
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(services.metrics().get()));
