@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * <p>The columns: anonymous; an unrelated user; a plain member of the owning organization; members
  * of teams with read, publish and admin on the repository; the organization's owner; access keys
  * with a read and a read/write entitlement on the repository; the holder of a signed URL for
- * {@code a.txt} (anonymous, with the URL's query on every request).
+ * {@code a.txt} (anonymous, with the URL's query on every request); the organization owner's bearer
+ * token of scope read.
  */
 class PermissionMatrixTest {
 
@@ -34,7 +35,7 @@ class PermissionMatrixTest {
     static final BinderyServer server = new BinderyServer();
 
     private static final List<String> CALLERS = List.of("anon", "outsider", "member", "reader", "publisher",
-            "repoadmin", "orgadmin", "keyr", "keyrw", "signed");
+            "repoadmin", "orgadmin", "keyr", "keyrw", "signed", "tokenread");
     private static final String REPO = "acme/vault";
     private static final String FILES = "/api/v1/content/" + REPO + "/tool/1.0/";
 
@@ -49,49 +50,55 @@ class PermissionMatrixTest {
     }
 
     private static final List<Row> MATRIX = List.of(
-            //                                                                anon out mem rdr pub adm org kr  krw sig
+            // statuses, in CALLERS order:                         anon out mem rdr pub adm org kr  krw sig tkr
             // Repositories, packages, versions, files: read
-            new Row("GET", "/api/v1/repos/" + REPO, null, "401 404 200 200 200 200 200 200 200 401"),
-            new Row("GET", "/api/v1/repos/" + REPO + "/packages", null, "401 404 200 200 200 200 200 200 200 401"),
-            new Row("GET", "/api/v1/packages/" + REPO + "/tool", null, "401 404 200 200 200 200 200 200 200 401"),
+            new Row("GET", "/api/v1/repos/" + REPO, null, "401 404 200 200 200 200 200 200 200 401 200"),
+            new Row("GET", "/api/v1/repos/" + REPO + "/packages", null, "401 404 200 200 200 200 200 200 200 401 200"),
+            new Row("GET", "/api/v1/packages/" + REPO + "/tool", null, "401 404 200 200 200 200 200 200 200 401 200"),
             new Row("GET", "/api/v1/packages/" + REPO + "/tool/versions/1.0", null,
-                    "401 404 200 200 200 200 200 200 200 401"),
-            new Row("GET", "/api/v1/packages/" + REPO + "/tool/files", null, "401 404 200 200 200 200 200 200 200 401"),
+                    "401 404 200 200 200 200 200 200 200 401 200"),
+            new Row("GET", "/api/v1/packages/" + REPO + "/tool/files", null,
+                    "401 404 200 200 200 200 200 200 200 401 200"),
             // Downloads: the signed URL opens its own file and no other
-            new Row("GET", "/dl/" + REPO + "/a.txt", null, "401 404 200 200 200 200 200 200 200 200"),
-            new Row("GET", "/dl/" + REPO + "/b.txt", null, "401 404 200 200 200 200 200 200 200 403"),
-            new Row("GET", "/dl/" + REPO + "/draft.txt", null, "401 404 404 404 200 200 200 404 200 403"),
+            new Row("GET", "/dl/" + REPO + "/a.txt", null, "401 404 200 200 200 200 200 200 200 200 200"),
+            new Row("GET", "/dl/" + REPO + "/b.txt", null, "401 404 200 200 200 200 200 200 200 403 200"),
+            new Row("GET", "/dl/" + REPO + "/draft.txt", null, "401 404 404 404 200 200 200 404 200 403 404"),
             // Publishing: upload, delete, packages, versions
-            new Row("PUT", FILES + "up-{caller}.txt?publish=1", "content", "401 404 403 403 201 201 201 403 201 401"),
+            new Row("PUT", FILES + "up-{caller}.txt?publish=1", "content",
+                    "401 404 403 403 201 201 201 403 201 401 403"),
             new Row("DELETE", "/api/v1/content/" + REPO + "/del-{caller}.txt", null,
-                    "PUT " + FILES + "del-{caller}.txt?publish=1", "401 404 403 403 200 200 200 403 200 401"),
+                    "PUT " + FILES + "del-{caller}.txt?publish=1", "401 404 403 403 200 200 200 403 200 401 403"),
             new Row("POST", "/api/v1/packages/" + REPO,
                     "{\"name\": \"pkg-{caller}\", \"licenses\": [\"MIT\"], \"vcs_url\": \"https://example.com/x.git\"}",
-                    "401 404 403 403 201 201 201 403 201 401"),
+                    "401 404 403 403 201 201 201 403 201 401 403"),
             new Row("POST", "/api/v1/packages/" + REPO + "/tool/versions", "{\"name\": \"2.{caller}\"}",
-                    "401 404 403 403 201 201 201 403 201 401"),
+                    "401 404 403 403 201 201 201 403 201 401 403"),
             new Row("POST", "/api/v1/signed_url/" + REPO + "/a.txt", "{\"valid_for_secs\": 60}",
-                    "401 404 403 403 200 200 200 403 200 401"),
+                    "401 404 403 403 200 200 200 403 200 401 403"),
             new Row("POST", "/api/v1/packages/" + REPO + "/tool/stats/total_downloads", "{}",
-                    "401 404 403 403 200 200 200 403 200 401"),
-            new Row("GET", "/api/v1/packages/" + REPO + "/tool/logs", null, "401 404 403 403 200 200 200 403 200 401"),
+                    "401 404 403 403 200 200 200 403 200 401 403"),
+            new Row("GET", "/api/v1/packages/" + REPO + "/tool/logs", null,
+                    "401 404 403 403 200 200 200 403 200 401 403"),
             // Repository administration
             new Row("PATCH", "/api/v1/repos/" + REPO, "{\"desc\": \"by {caller}\"}",
-                    "401 404 403 403 403 200 200 403 403 401"),
-            new Row("GET", "/api/v1/repos/" + REPO + "/permissions", null, "401 404 403 403 403 200 200 403 403 401"),
-            new Row("GET", "/api/v1/repos/" + REPO + "/entitlements", null, "401 404 403 403 403 200 200 403 403 401"),
-            new Row("GET", "/api/v1/repos/" + REPO + "/ip_restrictions", null, "401 404 403 403 403 200 200 403 403 401"),
+                    "401 404 403 403 403 200 200 403 403 401 403"),
+            new Row("GET", "/api/v1/repos/" + REPO + "/permissions", null,
+                    "401 404 403 403 403 200 200 403 403 401 403"),
+            new Row("GET", "/api/v1/repos/" + REPO + "/entitlements", null,
+                    "401 404 403 403 403 200 200 403 403 401 403"),
+            new Row("GET", "/api/v1/repos/" + REPO + "/ip_restrictions", null,
+                    "401 404 403 403 403 200 200 403 403 401 403"),
             new Row("GET", "/api/v1/repos/" + REPO + "/geo_restrictions", null,
-                    "401 404 403 403 403 200 200 403 403 401"),
+                    "401 404 403 403 403 200 200 403 403 401 403"),
             // Subject administration
             new Row("POST", "/api/v1/repos/acme/new-{caller}", "{\"type\": \"generic\", \"private\": true}",
-                    "401 403 403 403 403 403 201 403 403 401"),
-            new Row("GET", "/api/v1/orgs/acme/teams", null, "401 403 403 403 403 403 200 403 403 401"),
-            new Row("GET", "/api/v1/orgs/acme/access_keys", null, "401 403 403 403 403 403 200 403 403 401"),
+                    "401 403 403 403 403 403 201 403 403 401 403"),
+            new Row("GET", "/api/v1/orgs/acme/teams", null, "401 403 403 403 403 403 200 403 403 401 403"),
+            new Row("GET", "/api/v1/orgs/acme/access_keys", null, "401 403 403 403 403 403 200 403 403 401 403"),
             new Row("PUT", "/api/v1/orgs/acme/members/extra", "{\"type\": \"member\"}",
-                    "401 403 403 403 403 403 200 403 403 401"),
+                    "401 403 403 403 403 403 200 403 403 401 403"),
             new Row("POST", "/api/v1/products/acme", "{\"name\": \"prod-{caller}\", \"packages\": [\"vault/tool\"]}",
-                    "401 403 403 403 403 403 201 403 403 401"));
+                    "401 403 403 403 403 403 201 403 403 401 403"));
 
     @BeforeAll
     static void seed() {
@@ -136,6 +143,9 @@ class PermissionMatrixTest {
         clients.put("keyr", server.withCredentials("keyr@acme", keyPasswords.get("keyr")));
         clients.put("keyrw", server.withCredentials("keyrw@acme", keyPasswords.get("keyrw")));
         clients.put("signed", server.anonymous());
+        var token = expect(owner.postJson("/api/v1/users/orgadmin/tokens",
+                "{\"name\": \"matrix\", \"scope\": \"read\"}"), 201).json().get("token").asText();
+        clients.put("tokenread", Client.bearer(server.baseUrl(), token));
     }
 
     private static Response expect(Response response, int status) {

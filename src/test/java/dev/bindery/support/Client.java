@@ -19,9 +19,18 @@ public final class Client {
     private final String authorization;
 
     public Client(String baseUrl, String user, String apiKey) {
+        this(baseUrl, user == null ? null
+                : "Basic " + Base64.getEncoder().encodeToString((user + ":" + apiKey).getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private Client(String baseUrl, String authorization) {
         this.baseUrl = baseUrl;
-        this.authorization = user == null ? null
-                : "Basic " + Base64.getEncoder().encodeToString((user + ":" + apiKey).getBytes(StandardCharsets.UTF_8));
+        this.authorization = authorization;
+    }
+
+    /** A client sending {@code Authorization: Bearer <token>}. */
+    public static Client bearer(String baseUrl, String token) {
+        return new Client(baseUrl, "Bearer " + token);
     }
 
     public Response get(String path, String... headers) {
