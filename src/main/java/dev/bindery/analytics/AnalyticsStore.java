@@ -1,8 +1,10 @@
 package dev.bindery.analytics;
 
+import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -12,8 +14,9 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * SQL for the {@code analytics_*} tables: rollup counters and follower checkpoints. Counters only
- * ever grow, by MERGE (standard SQL, the same on H2 and PostgreSQL); the checkpoint of the follower
- * that added them is written in the same transaction, so a replay never counts twice.
+ * ever grow, by MERGE on H2 and by {@code INSERT ... ON CONFLICT DO UPDATE} on PostgreSQL, whose MERGE
+ * fails with a duplicate key when two nodes insert the same new row at once; the checkpoint of the
+ * follower that added them is written in the same transaction, so a replay never counts twice.
  */
 public final class AnalyticsStore {
 
@@ -81,9 +84,17 @@ public final class AnalyticsStore {
             .thenComparing(Key::version).thenComparing(Key::dimensions, AnalyticsStore::compareDimensions);
 
     private final Jdbi jdbi;
+    private final boolean postgres;
 
     public AnalyticsStore(Jdbi jdbi) {
         this.jdbi = jdbi;
+        this.postgres = jdbi.withHandle(handle -> {
+            try {
+                return handle.getConnection().getMetaData().getDatabaseProductName();
+            } catch (SQLException e) {
+                throw new IllegalStateException("Cannot tell which database this is", e);
+            }
+        }).toLowerCase(Locale.ROOT).contains("postgres");
     }
 
     Jdbi jdbi() {
@@ -101,7 +112,7 @@ public final class AnalyticsStore {
         var byRollup = counts.entrySet().stream().collect(Collectors.groupingBy(entry -> entry.getKey().rollup()));
         for (var group : byRollup.entrySet()) {
             var rollup = group.getKey();
-            var batch = handle.prepareBatch(mergeSql(rollup));
+            var batch = handle.prepareBatch(postgres ? upsertSql(rollup) : mergeSql(rollup));
             // In key order: each merge then finds its row near the last one, in pages already at hand.
             var entries = group.getValue();
             entries.sort(Map.Entry.comparingByKey(KEY_ORDER));
@@ -160,6 +171,20 @@ public final class AnalyticsStore {
                 .map(column -> column + " = t." + column + " + s." + column).collect(Collectors.joining(", "))
                 + " WHEN NOT MATCHED THEN INSERT (" + String.join(", ", all) + ") VALUES ("
                 + all.stream().map(column -> "s." + column).collect(Collectors.joining(", ")) + ")";
+    }
+
+    /** PostgreSQL's atomic form of {@link #mergeSql}: concurrent inserts of the same new row add up. */
+    private static String upsertSql(Rollup rollup) {
+        var keyColumns = new ArrayList<>(List.of("subject", "repo", "package", "res", "bucket", "version"));
+        keyColumns.addAll(rollup.dimensions);
+        var valueColumns = rollup == Rollup.VERSION ? List.of("downloads", "bytes") : List.of("downloads");
+        var all = new ArrayList<>(keyColumns);
+        all.addAll(valueColumns);
+        return "INSERT INTO " + rollup.table + " AS t (" + String.join(", ", all) + ") VALUES ("
+                + all.stream().map(column -> "CAST(:" + column + " AS " + TYPES.get(column) + ")")
+                .collect(Collectors.joining(", "))
+                + ") ON CONFLICT (" + String.join(", ", keyColumns) + ") DO UPDATE SET " + valueColumns.stream()
+                .map(column -> column + " = t." + column + " + EXCLUDED." + column).collect(Collectors.joining(", "));
     }
 
     /** Drops minute buckets that started before {@code before}. */
