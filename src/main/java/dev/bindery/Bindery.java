@@ -36,6 +36,9 @@ import dev.bindery.content.DetachedSignatures;
 import dev.bindery.content.UploadService;
 import dev.bindery.download.DownloadService;
 import dev.bindery.download.FileBodies;
+import dev.bindery.events.DownloadEventFollower;
+import dev.bindery.events.EventService;
+import dev.bindery.events.EventStore;
 import dev.bindery.formats.FormatService;
 import dev.bindery.formats.FormatStore;
 import dev.bindery.formats.debian.DebianFormat;
@@ -91,9 +94,12 @@ public final class Bindery implements AutoCloseable {
     private final FormatService formats;
     private final ExecutorService background;
     private final ScheduledExecutorService scheduler;
+    private final BlobSweeper sweeper;
     private final AnalyticsPipeline analytics;
     private final RollupConsumer rollups;
     private final DownloadLogs logs;
+    private final EventService events;
+    private final DownloadEventFollower downloadEvents;
     private final PrometheusMeterRegistry metrics;
     private final StorageSnapshots storageSnapshots;
     private final WebServer web;
@@ -123,12 +129,16 @@ public final class Bindery implements AutoCloseable {
                             new MavenFormat(blobs, mavenStore), new DebianFormat(blobs),
                             new RpmFormat(blobs)));
             content.addListener(formats);
+            // The event outbox: uploads, deletes and publishes append to it in their transactions.
+            var eventStore = new EventStore(db.jdbi());
+            this.events = new EventService(eventStore, config.clock(), config.eventRetention());
+            content.events(events);
             var uploads = new UploadService(content, blobs, scratch, Long.MAX_VALUE, formats, signing::forUpload);
             var downloads = new DownloadService(subjects, contentStore, content, access, blobs, formats,
                     DOWNLOAD_CACHE_TTL);
-            var sweeper = new BlobSweeper(contentStore, blobs, scratch, config.clock(), SWEEP_GRACE);
+            this.sweeper = new BlobSweeper(contentStore, blobs, scratch, config.clock(), SWEEP_GRACE);
             this.scheduler = Executors.newSingleThreadScheduledExecutor(Thread.ofPlatform().daemon().name("bindery-sweeper").factory());
-            scheduler.scheduleWithFixedDelay(sweeper::sweep, 1, 10, TimeUnit.MINUTES);
+            scheduler.scheduleWithFixedDelay(this::sweep, 1, 10, TimeUnit.MINUTES);
 
             var segments = new SegmentLog(segmentsDir(config.dataDir()), SEGMENT_BYTES);
             var geo = geoLookup(config);
@@ -140,6 +150,10 @@ public final class Bindery implements AutoCloseable {
             analytics.onAppend(rollups::signal);
             this.logs = new DownloadLogs(segments, logsDir(config.dataDir())).start();
             analytics.onAppend(logs::signal);
+            this.downloadEvents = new DownloadEventFollower(segments, eventStore, events,
+                    "outbox:" + nodeId(config.dataDir())).start();
+            analytics.onAppend(downloadEvents::signal);
+            scheduler.scheduleWithFixedDelay(events::purgeQuietly, 1, 1, TimeUnit.MINUTES);
             this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             AnalyticsMetrics.register(metrics, analytics, rollups, logs);
             var stats = new StatsService(analyticsStore, content, subjects, logs, analytics.liveFeed(), config.clock());
@@ -161,6 +175,7 @@ public final class Bindery implements AutoCloseable {
             this.tokens = new TokenService(new TokenStore(db.jdbi()), subjects, authenticator, config.clock());
             authenticator.tokens((username, token) -> tokens.verify(token));
             authenticator.admission(tokens::admit);
+            authenticator.onFailure(events::loginFailed);
 
             // Access keys (key@subject:password, admitted per request: expiry, CIDRs, existence check)
             // and the entitlements that open repositories, packages, versions and paths to them.
@@ -299,6 +314,20 @@ public final class Bindery implements AutoCloseable {
         return subjects;
     }
 
+    /**
+     * One sweep, as the schedule runs it every 10 minutes: superseded index files past their grace
+     * period, then unreferenced blobs. Returns the number of blobs removed; for tests.
+     */
+    public int sweep() {
+        // Superseded index files go first, so the same sweep frees their blobs.
+        try {
+            formats.removeExpired();
+        } catch (RuntimeException e) {
+            LOG.warn("Removing superseded index files failed: {}", e.getMessage());
+        }
+        return sweeper.sweep();
+    }
+
     /** The repository formats, e.g. for tests to wait for index rebuilds. */
     public FormatService formats() {
         return formats;
@@ -335,6 +364,16 @@ public final class Bindery implements AutoCloseable {
         return logs;
     }
 
+    /** The event outbox, e.g. for tests to read what changes appended. */
+    public EventService events() {
+        return events;
+    }
+
+    /** The follower putting this node's downloads into the outbox: tests wait on it. */
+    public DownloadEventFollower downloadEvents() {
+        return downloadEvents;
+    }
+
     /** The storage history of the usage reports: tests take snapshots on their own clock. */
     public StorageSnapshots storageSnapshots() {
         return storageSnapshots;
@@ -352,6 +391,7 @@ public final class Bindery implements AutoCloseable {
         }
         rollups.close();
         logs.close();
+        downloadEvents.close();
         formats.close();
         scheduler.shutdownNow();
         background.shutdown();

@@ -25,6 +25,8 @@ import java.time.Duration;
  * @param allowPrivateCallbacks whether signed-URL callbacks may target private, loopback or link-local
  *                         addresses (off by default: a callback URL must not reach into the server's network)
  * @param smtp             the mail server for signed URLs' callback_email, or null to send no mail
+ * @param eventRetention   how long the event outbox keeps events; never less than the stream's
+ *                         120-second replay window, whatever is asked
  */
 public record Config(
         String host,
@@ -42,68 +44,76 @@ public record Config(
         Path geoAsnDb,
         boolean downloadAnalytics,
         boolean allowPrivateCallbacks,
-        Smtp smtp) {
+        Smtp smtp,
+        Duration eventRetention) {
 
     public static final int DEFAULT_RATE_LIMIT_DAILY = 300;
     public static final int DEFAULT_RATE_LIMIT_MONTHLY = 1440;
+    public static final Duration DEFAULT_EVENT_RETENTION = Duration.ofHours(1);
 
     public static Config defaults(Path dataDir) {
         return new Config("127.0.0.1", 8080, dataDir, null, null, null,
                 DEFAULT_RATE_LIMIT_DAILY, DEFAULT_RATE_LIMIT_MONTHLY, Duration.ofMinutes(10), Clock.systemUTC(),
-                java.util.List.of(), null, null, true, false, null);
+                java.util.List.of(), null, null, true, false, null, DEFAULT_EVENT_RETENTION);
     }
 
     public Config withPort(int newPort) {
         return new Config(host, newPort, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
                 maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
-                smtp);
+                smtp, eventRetention);
     }
 
     public Config withDbUrl(String newDbUrl) {
         return new Config(host, port, dataDir, newDbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
                 maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
-                smtp);
+                smtp, eventRetention);
     }
 
     public Config withAdminApiKey(String key) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, key, rateLimitDaily, rateLimitMonthly,
                 maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
-                smtp);
+                smtp, eventRetention);
     }
 
     public Config withRateLimits(int daily, int monthly) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, daily, monthly, maxPublishWait, clock,
                 trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
-                smtp);
+                smtp, eventRetention);
     }
 
     public Config withClock(Clock newClock) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
                 maxPublishWait, newClock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
-                smtp);
+                smtp, eventRetention);
     }
 
     public Config withTrustedProxies(java.util.List<String> proxies) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
                 maxPublishWait, clock, proxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
-                smtp);
+                smtp, eventRetention);
     }
 
     public Config withGeoDatabases(Path location, Path asn) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
                 maxPublishWait, clock, trustedProxies, location, asn, downloadAnalytics, allowPrivateCallbacks,
-                smtp);
+                smtp, eventRetention);
     }
 
     public Config withPrivateCallbacks(boolean allow) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
-                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allow, smtp);
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allow, smtp, eventRetention);
+    }
+
+    public Config withEventRetention(Duration retention) {
+        return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
+                maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
+                smtp, retention);
     }
 
     public Config withSmtp(Smtp newSmtp) {
         return new Config(host, port, dataDir, dbUrl, baseUrl, adminApiKey, rateLimitDaily, rateLimitMonthly,
                 maxPublishWait, clock, trustedProxies, geoLocationDb, geoAsnDb, downloadAnalytics, allowPrivateCallbacks,
-                newSmtp);
+                newSmtp, eventRetention);
     }
 
     /**

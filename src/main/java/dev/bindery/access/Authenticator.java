@@ -35,6 +35,7 @@ public final class Authenticator {
     private volatile Verifier accessKeys = (username, secret) -> Optional.empty();
     private volatile Verifier tokens = (username, secret) -> Optional.empty();
     private final List<Admission> admissions = new CopyOnWriteArrayList<>();
+    private volatile Failures failures = (fingerprint, presentedAs, clientIp) -> { };
 
     private record Cached(Caller caller, long expiresAtNanos) {
     }
@@ -53,6 +54,17 @@ public final class Authenticator {
     @FunctionalInterface
     public interface Admission {
         void admit(Caller caller, String clientIp);
+    }
+
+    /** Told about each presented credential found wrong (never cached); for {@code login_failure} events. */
+    @FunctionalInterface
+    public interface Failures {
+        /**
+         * @param fingerprint a SHA-256 of the whole header: tells credentials apart without holding the secret
+         * @param presentedAs the user name or {@code key@subject} of HTTP Basic, or null (bearer, malformed)
+         * @param clientIp    the client's address, or null if unknown
+         */
+        void failed(String fingerprint, String presentedAs, String clientIp);
     }
 
     public Authenticator(SubjectService subjects, Duration ttl) {
@@ -74,6 +86,11 @@ public final class Authenticator {
     /** Adds a per-request check of callers (CIDRs, expiry); all added checks run, in order. Set while wiring. */
     public void admission(Admission admission) {
         this.admissions.add(admission);
+    }
+
+    /** Tells {@code listener} about wrong credentials; it must be quick and must not throw. Set while wiring. */
+    public void onFailure(Failures listener) {
+        this.failures = listener;
     }
 
     /** Forgets every verified credential: call after any key, token or membership changes. */
@@ -104,7 +121,12 @@ public final class Authenticator {
         if (cached != null && now - cached.expiresAtNanos < 0) {
             caller = cached.caller;
         } else {
-            caller = verify(authorization);
+            try {
+                caller = verify(authorization);
+            } catch (BinderyException e) {
+                failures.failed(cacheKey, presentedAs(authorization), clientIp);
+                throw e;
+            }
             if (verified.size() >= MAX_CACHED) {
                 verified.clear();
             }
@@ -146,6 +168,22 @@ public final class Authenticator {
         }
         return subjects.authenticate(user, key)
                 .orElseThrow(() -> BinderyException.unauthorized("Wrong user name or API key"));
+    }
+
+    /** The user name (or {@code key@subject}) of HTTP Basic credentials, or null: never the secret. */
+    private static String presentedAs(String authorization) {
+        var space = authorization.indexOf(' ');
+        if (space < 0 || !authorization.substring(0, space).equalsIgnoreCase("basic")) {
+            return null;
+        }
+        try {
+            var decoded = new String(Base64.getDecoder().decode(authorization.substring(space + 1).trim()),
+                    StandardCharsets.UTF_8);
+            var colon = decoded.indexOf(':');
+            return colon <= 0 || colon > 256 ? null : decoded.substring(0, colon);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     private static String fingerprint(String authorization) {

@@ -25,10 +25,10 @@ import org.slf4j.LoggerFactory;
  * events per counter written. Past the first {@value #MIN_INTERVAL_MILLIS} ms that wait ends as soon as
  * the log goes quiet for {@value #QUIET_MILLIS} ms, so a burst is followed up at once when it ends.
  */
-final class FollowerThread implements AutoCloseable {
+public final class FollowerThread implements AutoCloseable {
 
     /** One unit of a follower's work; returns how many events it handled (0: nothing new). */
-    interface Step {
+    public interface Step {
         int step() throws IOException;
     }
 
@@ -45,18 +45,18 @@ final class FollowerThread implements AutoCloseable {
     private volatile boolean running = true;
     private Thread thread;
 
-    FollowerThread(String name, Step step, LongSupplier position) {
+    public FollowerThread(String name, Step step, LongSupplier position) {
         this.name = name;
         this.step = step;
         this.position = position;
     }
 
-    void start() {
+    public void start() {
         thread = Thread.ofPlatform().name(name).daemon().start(this::run);
     }
 
     /** The log has grown. Cheap; called by the writer after each append. */
-    void signal() {
+    public void signal() {
         appended.release();
     }
 

@@ -3,6 +3,7 @@ package dev.bindery.cli;
 import dev.bindery.Bindery;
 import dev.bindery.Config;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -75,6 +76,11 @@ final class ServeCommand implements Callable<Integer> {
             description = "Sender address of Bindery's mails (env BINDERY_SMTP_FROM; default ${DEFAULT-VALUE}).")
     String smtpFrom;
 
+    @Option(names = "--event-retention-seconds", defaultValue = "${env:BINDERY_EVENT_RETENTION_SECONDS:-3600}",
+            description = "How long the event outbox keeps events, at least the stream's 120-second replay window"
+                    + " (env BINDERY_EVENT_RETENTION_SECONDS; default ${DEFAULT-VALUE}).")
+    long eventRetentionSeconds;
+
     @Override
     public Integer call() throws Exception {
         var defaults = Config.defaults(store.data);
@@ -82,7 +88,7 @@ final class ServeCommand implements Callable<Integer> {
                 rateLimitDaily, rateLimitMonthly, defaults.maxPublishWait(), defaults.clock(),
                 trustedProxies == null ? List.of() : trustedProxies, geoipDb, geoipAsnDb, downloadAnalytics,
                 allowPrivateCallbacks, smtpHost == null || smtpHost.isBlank() ? null
-                        : new Config.Smtp(smtpHost, smtpPort, smtpFrom));
+                        : new Config.Smtp(smtpHost, smtpPort, smtpFrom), Duration.ofSeconds(eventRetentionSeconds));
         var bindery = Bindery.start(config);
         bindery.generatedAdminKey().ifPresent(key -> System.out.println(
                 "Created user 'admin' with API key " + key + " (shown once; set BINDERY_ADMIN_API_KEY to choose it)"));

@@ -36,12 +36,13 @@ public final class BlobSweeper {
 
     /** One sweep; returns the number of blobs removed. */
     public int sweep() {
-        var before = clock.instant().minus(grace);
+        var now = clock.instant();
+        var before = now.minus(grace);
         int[] removed = {0};
         try {
             blobs.cleanTemporary(before);
             blobs.forEachOlderThan(before, key -> {
-                if (!store.isBlobReferenced(key.sha256())) {
+                if (!store.isBlobReferenced(key.sha256(), now)) {
                     try {
                         blobs.delete(key);
                         removed[0]++;

@@ -19,6 +19,9 @@ import dev.bindery.content.Views.Page;
 import dev.bindery.content.Views.PackageView;
 import dev.bindery.content.Views.RepositoryView;
 import dev.bindery.content.Views.VersionView;
+import dev.bindery.events.Event;
+import dev.bindery.events.EventService;
+import dev.bindery.events.EventType;
 import dev.bindery.subject.Caller;
 import dev.bindery.subject.Subject;
 import dev.bindery.subject.SubjectService;
@@ -37,7 +40,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -73,6 +78,7 @@ public final class ContentService {
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger listenerTasks = new AtomicInteger();
     private final Predicate<Subject> hasSigningKey;
+    private volatile EventService events;
 
     /** @param hasSigningKey whether a subject holds a GPG key pair, which {@code gpg_use_owner_key} needs */
     public ContentService(ContentStore store, SubjectService subjects, AccessService access, Clock clock,
@@ -85,6 +91,31 @@ public final class ContentService {
         this.clock = clock;
         this.maxPublishWait = maxPublishWait;
         this.background = background;
+    }
+
+    /** Where uploads, deletes and publishes append their events, in their transactions. Set while wiring. */
+    public void events(EventService outbox) {
+        this.events = outbox;
+    }
+
+    /** Appends events to the outbox in the change's transaction, as its last statement (see {@link EventService#append}). */
+    void appendEvents(Handle handle, List<Event> changes) {
+        var outbox = events;
+        if (outbox != null) {
+            outbox.append(handle, changes);
+        }
+    }
+
+    /** Runs {@code delete} with one {@code delete} event per file it takes along, in one transaction. */
+    private void deleteWithEvents(Caller caller, ContentStore.FileScope scope, long id,
+                                  Consumer<Handle> delete) {
+        var now = clock.instant();
+        store.jdbi().useTransaction(handle -> {
+            var files = store.allFiles(handle, scope, id);
+            delete.accept(handle);
+            appendEvents(handle, files.stream().map(file -> Event.file(EventType.DELETE, now, caller.name(),
+                    file.owner(), file.repository(), file.pkg(), file.version(), file.path(), null)).toList());
+        });
     }
 
     public void addListener(ContentListener listener) {
@@ -254,7 +285,8 @@ public final class ContentService {
 
     public void deleteRepository(Caller caller, RepoRef ref) {
         var repository = administrable(caller, ref, "delete repository '" + ref + "'").repository();
-        store.deleteRepository(repository.id());
+        deleteWithEvents(caller, ContentStore.FileScope.REPOSITORY, repository.id(),
+                handle -> store.deleteRepository(handle, repository.id()));
         changed();
     }
 
@@ -381,7 +413,7 @@ public final class ContentService {
                 checkMaxDaysWindow(resolved, version, "delete package '" + ref + "'");
             }
         }
-        store.deletePackage(pkg.id());
+        deleteWithEvents(caller, ContentStore.FileScope.PACKAGE, pkg.id(), handle -> store.deletePackage(handle, pkg.id()));
         changed();
         notifyDeleted(resolved.repository(), pkg);
     }
@@ -484,7 +516,8 @@ public final class ContentService {
         var pkg = findPackage(resolved.repository(), ref.packageRef());
         var version = findVersion(pkg, ref);
         checkMaxDaysWindow(resolved, version, "delete version '" + ref + "'");
-        store.deleteVersion(version.id());
+        deleteWithEvents(caller, ContentStore.FileScope.VERSION, version.id(),
+                handle -> store.deleteVersion(handle, version.id()));
         changed();
         notifyDeleted(resolved.repository(), pkg);
     }
@@ -568,7 +601,12 @@ public final class ContentService {
         if (file.isPublished()) {
             checkPublishedWindows(resolved, version, "delete '" + path + "'");
         }
-        store.deleteFile(file.id());
+        var deleted = Event.file(EventType.DELETE, clock.instant(), caller.name(), file.owner(), file.repository(),
+                file.pkg(), file.version(), file.path(), null);
+        store.jdbi().useTransaction(handle -> {
+            store.deleteFile(handle, file.id());
+            appendEvents(handle, List.of(deleted));
+        });
         changed();
         notifyDeleted(resolved.repository(), store.pkgById(version.packageId()).orElseThrow());
     }
@@ -588,9 +626,19 @@ public final class ContentService {
         var pkg = findPackage(resolved.repository(), ref.packageRef());
         var version = findVersion(pkg, ref);
         var now = clock.instant();
-        int files = store.jdbi().inTransaction(handle -> discard
-                ? store.discardVersion(handle, version.id())
-                : store.publishVersion(handle, version.id(), now));
+        int files = store.jdbi().inTransaction(handle -> {
+            if (discard) {
+                return store.discardVersion(handle, version.id());
+            }
+            int published = store.publishVersion(handle, version.id(), now);
+            // A first publish, or one that made files visible, is news; publishing nothing new is not.
+            if (published > 0 || version.published() == null) {
+                appendEvents(handle, List.of(Event.versionPublished(now, caller.name(),
+                        resolved.repository().owner().name(), resolved.repository().name(), pkg.name(),
+                        version.name())));
+            }
+            return published;
+        });
         changed();
         if (discard) {
             return files;

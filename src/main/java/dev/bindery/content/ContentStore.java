@@ -148,11 +148,13 @@ public final class ContentStore {
     }
 
     public void deleteRepository(long id) {
-        jdbi.useTransaction(handle -> {
-            // Explicit order: H2 and PostgreSQL both cascade, but deleting leaves first keeps locks short.
-            handle.createUpdate("DELETE FROM content_file WHERE repository_id = :id").bind("id", id).execute();
-            handle.createUpdate("DELETE FROM content_repository WHERE id = :id").bind("id", id).execute();
-        });
+        jdbi.useTransaction(handle -> deleteRepository(handle, id));
+    }
+
+    public void deleteRepository(Handle handle, long id) {
+        // Explicit order: H2 and PostgreSQL both cascade, but deleting leaves first keeps locks short.
+        handle.createUpdate("DELETE FROM content_file WHERE repository_id = :id").bind("id", id).execute();
+        handle.createUpdate("DELETE FROM content_repository WHERE id = :id").bind("id", id).execute();
     }
 
     public int packageCount(long repositoryId) {
@@ -288,12 +290,14 @@ public final class ContentStore {
     }
 
     public void deletePackage(long id) {
-        jdbi.useTransaction(handle -> {
-            handle.createUpdate("DELETE FROM content_file WHERE version_id IN"
-                    + " (SELECT id FROM content_version WHERE package_id = :id)").bind("id", id).execute();
-            handle.createUpdate("DELETE FROM content_version WHERE package_id = :id").bind("id", id).execute();
-            handle.createUpdate("DELETE FROM content_package WHERE id = :id").bind("id", id).execute();
-        });
+        jdbi.useTransaction(handle -> deletePackage(handle, id));
+    }
+
+    public void deletePackage(Handle handle, long id) {
+        handle.createUpdate("DELETE FROM content_file WHERE version_id IN"
+                + " (SELECT id FROM content_version WHERE package_id = :id)").bind("id", id).execute();
+        handle.createUpdate("DELETE FROM content_version WHERE package_id = :id").bind("id", id).execute();
+        handle.createUpdate("DELETE FROM content_package WHERE id = :id").bind("id", id).execute();
     }
 
     // --- versions -----------------------------------------------------------------------------
@@ -368,11 +372,30 @@ public final class ContentStore {
     }
 
     public void deleteVersion(long id) {
-        jdbi.useTransaction(handle -> {
-            handle.createUpdate("DELETE FROM content_file WHERE version_id = :id").bind("id", id).execute();
-            handle.createUpdate("DELETE FROM content_version WHERE id = :id").bind("id", id).execute();
-        });
+        jdbi.useTransaction(handle -> deleteVersion(handle, id));
     }
+
+    public void deleteVersion(Handle handle, long id) {
+        handle.createUpdate("DELETE FROM content_file WHERE version_id = :id").bind("id", id).execute();
+        handle.createUpdate("DELETE FROM content_version WHERE id = :id").bind("id", id).execute();
+    }
+
+    /**
+     * Every file, published or not, of a repository, package or version (by {@code scope}), in the
+     * caller's transaction: what deleting it takes along.
+     */
+    public List<FileEntry> allFiles(Handle handle, FileScope scope, long id) {
+        var where = switch (scope) {
+            case REPOSITORY -> "f.repository_id = :id";
+            case PACKAGE -> "v.package_id = :id";
+            case VERSION -> "f.version_id = :id";
+        };
+        return handle.createQuery(FILE_SELECT + " WHERE " + where + " ORDER BY f.path").bind("id", id)
+                .map(ContentStore::mapFile).list();
+    }
+
+    /** What {@link #allFiles} lists the files of. */
+    public enum FileScope { REPOSITORY, PACKAGE, VERSION }
 
     // --- files --------------------------------------------------------------------------------
 
@@ -509,7 +532,11 @@ public final class ContentStore {
     }
 
     public void deleteFile(long fileId) {
-        jdbi.useHandle(handle -> handle.createUpdate("DELETE FROM content_file WHERE id = :id").bind("id", fileId).execute());
+        jdbi.useHandle(handle -> deleteFile(handle, fileId));
+    }
+
+    public void deleteFile(Handle handle, long fileId) {
+        handle.createUpdate("DELETE FROM content_file WHERE id = :id").bind("id", fileId).execute();
     }
 
     public void setListInDownloads(long fileId, boolean listed) {
@@ -524,11 +551,13 @@ public final class ContentStore {
                 .bind("owner", ownerId).mapTo(Long.class).one());
     }
 
-    public boolean isBlobReferenced(String sha256) {
+    /** Whether a file, or an index file served at {@code now} (current, or superseded and kept), uses the blob. */
+    public boolean isBlobReferenced(String sha256, Instant now) {
         // Index files the formats generated are blobs too (formats_index_file).
         return jdbi.withHandle(handle -> handle.createQuery("SELECT (SELECT COUNT(*) FROM content_file WHERE sha256 = :sha)"
-                        + " + (SELECT COUNT(*) FROM formats_index_file WHERE sha256 = :sha)")
-                .bind("sha", sha256).mapTo(Integer.class).one() > 0);
+                        + " + (SELECT COUNT(*) FROM formats_index_file WHERE sha256 = :sha"
+                        + " AND (expires IS NULL OR expires > :now))")
+                .bind("sha", sha256).bind("now", now.toEpochMilli()).mapTo(Integer.class).one() > 0);
     }
 
     // --- upload leases ------------------------------------------------------------------------

@@ -3,6 +3,8 @@ package dev.bindery.content;
 import dev.bindery.BinderyException;
 import dev.bindery.content.Refs.RepoRef;
 import dev.bindery.content.Refs.VersionRef;
+import dev.bindery.events.Event;
+import dev.bindery.events.EventType;
 import dev.bindery.storage.BlobKey;
 import dev.bindery.storage.BlobStore;
 import dev.bindery.storage.StoredBlob;
@@ -57,7 +59,7 @@ public final class DetachedSignatures {
         if (files.isEmpty()) {
             throw BinderyException.badRequest("Version '" + ref + "' has no files to sign");
         }
-        write(resolved.repository(), files, signerFor.apply(resolved.repository()));
+        write(caller, resolved.repository(), files, signerFor.apply(resolved.repository()));
         return files.size();
     }
 
@@ -71,13 +73,13 @@ public final class DetachedSignatures {
             throw BinderyException.badRequest("File '" + path + "' is a signature itself");
         }
         content.checkPublishedWindows(resolved, store.versionById(file.versionId()).orElseThrow(), action);
-        write(resolved.repository(), List.of(file), signerFor.apply(resolved.repository()));
+        write(caller, resolved.repository(), List.of(file), signerFor.apply(resolved.repository()));
     }
 
     private record Signed(FileEntry file, FilePath path, StoredBlob blob) {
     }
 
-    private void write(Repository repository, List<FileEntry> files, FileSigning.Detached signer) {
+    private void write(Caller caller, Repository repository, List<FileEntry> files, FileSigning.Detached signer) {
         var signed = new ArrayList<Signed>(files.size());
         for (var file : files) {
             var path = signaturePath(FilePath.of(file.path()));
@@ -90,6 +92,9 @@ public final class DetachedSignatures {
                 store.putFile(handle, repository.id(), signature.file().versionId(), signature.path().value(),
                         signature.path().name(), signature.blob(), signature.file().isPublished() ? now : null, now);
             }
+            content.appendEvents(handle, signed.stream().map(signature -> Event.file(EventType.UPLOAD, now,
+                    caller.name(), signature.file().owner(), signature.file().repository(), signature.file().pkg(),
+                    signature.file().version(), signature.path().value(), null)).toList());
         });
         content.changed();
     }

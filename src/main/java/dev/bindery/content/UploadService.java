@@ -6,6 +6,8 @@ import dev.bindery.content.ContentService.Access;
 import dev.bindery.content.Refs.PackageRef;
 import dev.bindery.content.Refs.RepoRef;
 import dev.bindery.content.Refs.VersionRef;
+import dev.bindery.events.Event;
+import dev.bindery.events.EventType;
 import dev.bindery.storage.BlobStore;
 import dev.bindery.storage.StoredBlob;
 import dev.bindery.subject.Caller;
@@ -107,7 +109,7 @@ public final class UploadService {
                     ? explode(resolved, request, body)
                     : List.of(inspected(repository, request.path(), store(body, maxUploadBytes,
                             request.expectedSha256()), request));
-            commit(resolved, pkg, request, signer.isEmpty() ? files : withSignatures(files, signer.get()));
+            commit(caller, resolved, pkg, request, signer.isEmpty() ? files : withSignatures(files, signer.get()));
             return files.size();
         } finally {
             store.releaseLease(repository.id(), request.path().value());
@@ -167,7 +169,7 @@ public final class UploadService {
         }
     }
 
-    private void commit(Access resolved, Pkg pkg, UploadRequest request, List<PendingFile> files) {
+    private void commit(Caller caller, Access resolved, Pkg pkg, UploadRequest request, List<PendingFile> files) {
         var repository = resolved.repository();
         Instant now = content.now();
         // The version first, on its own: concurrent uploads of different files to a new version
@@ -194,6 +196,7 @@ public final class UploadService {
                 if (request.publish()) {
                     store.markVersionPublished(handle, target.id(), now);
                 }
+                content.appendEvents(handle, events(caller, repository, pkg, request, files, now));
             });
         } catch (UnableToExecuteStatementException e) {
             throw BinderyException.conflict("A concurrent upload wrote to the same path in '" + repository.fullName() + "'");
@@ -203,6 +206,22 @@ public final class UploadService {
         if (request.publish() || replacedPublished[0]) {
             content.runListeners(repository, pkg, store.versionById(target.id()).orElseThrow());
         }
+    }
+
+    /** One {@code upload} per stored file (signatures too), then {@code version_published} if it published. */
+    private static List<Event> events(Caller caller, Repository repository, Pkg pkg, UploadRequest request,
+                                      List<PendingFile> files, Instant now) {
+        var owner = repository.owner().name();
+        var events = new ArrayList<Event>(files.size() + 1);
+        for (var file : files) {
+            events.add(Event.file(EventType.UPLOAD, now, caller.name(), owner, repository.name(), pkg.name(),
+                    request.version(), file.path().value(), null));
+        }
+        if (request.publish()) {
+            events.add(Event.versionPublished(now, caller.name(), owner, repository.name(), pkg.name(),
+                    request.version()));
+        }
+        return events;
     }
 
     /** The version, created if absent; when a concurrent upload creates it first, that one. */

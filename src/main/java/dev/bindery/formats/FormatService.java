@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -35,6 +36,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -48,6 +50,13 @@ import org.slf4j.LoggerFactory;
 public final class FormatService implements FileInspector, ContentListener, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FormatService.class);
+
+    /**
+     * How long a superseded index file a format asked to keep stays servable ({@link
+     * IndexContext#replace(String, Map, Predicate)}): longer than a client takes
+     * from reading repomd.xml or InRelease to fetching what it names.
+     */
+    public static final Duration SUPERSEDED_GRACE = Duration.ofMinutes(10);
 
     /** Finds the key that signs a repository's metadata; see {@code dev.bindery.signing}. */
     @FunctionalInterface
@@ -103,9 +112,24 @@ public final class FormatService implements FileInspector, ContentListener, Auto
         return format == null ? null : format.inspect(repository, path, blob, parameters);
     }
 
-    /** The index file at {@code path}, if the repository's format generated one. */
+    /**
+     * The index file served at {@code path}, if the repository's format generated one: of the current
+     * generation, or superseded and still kept.
+     */
     public Optional<IndexFile> indexFile(long repositoryId, String path) {
-        return store.indexFile(repositoryId, path);
+        return store.servedIndexFile(repositoryId, path, clock.instant());
+    }
+
+    /**
+     * Removes the superseded index files whose grace period is over, of all repositories, so their
+     * blobs can be swept; run on the sweeper's schedule. Returns how many.
+     */
+    public int removeExpired() {
+        int removed = store.removeExpiredIndexFiles(clock.instant());
+        if (removed > 0) {
+            indexListeners.forEach(Runnable::run);
+        }
+        return removed;
     }
 
     @Override
@@ -300,7 +324,7 @@ public final class FormatService implements FileInspector, ContentListener, Auto
         }
 
         @Override
-        public void replace(String pathPrefix, Map<String, byte[]> files) {
+        public void replace(String pathPrefix, Map<String, byte[]> files, Predicate<String> keepSuperseded) {
             Map<String, IndexFile> before = current(pathPrefix).stream()
                     .collect(Collectors.toMap(IndexFile::path, file -> file));
             Instant now = now();
@@ -312,11 +336,17 @@ public final class FormatService implements FileInspector, ContentListener, Auto
             // Each put hashes, writes and fsyncs: they run side by side, and unchanged files are not
             // written again.
             var rows = new ArrayList<Future<IndexFile>>(files.size());
+            // A file staged under another path with the same array (a Debian by-hash copy) reuses its blob.
+            var stagedBytes = new IdentityHashMap<byte[], IndexFile>();
+            staged.values().forEach(ahead -> stagedBytes.put(ahead.bytes(), ahead.row()));
             try (var puts = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (var entry : files.entrySet()) {
-                    var ahead = staged.get(entry.getKey());
-                    if (ahead != null && ahead.bytes() == entry.getValue()) {
-                        rows.add(java.util.concurrent.CompletableFuture.completedFuture(ahead.row()));
+                    var ahead = stagedBytes.get(entry.getValue());
+                    if (ahead != null) {
+                        var row = ahead.path().equals(entry.getKey()) ? ahead
+                                : new IndexFile(ahead.repositoryId(), entry.getKey(), ahead.size(), ahead.sha1(),
+                                        ahead.sha256(), ahead.md5(), ahead.updated());
+                        rows.add(java.util.concurrent.CompletableFuture.completedFuture(row));
                         continue;
                     }
                     rows.add(puts.submit(() -> indexFile(entry.getKey(), entry.getValue(), before.get(entry.getKey()),
@@ -337,7 +367,16 @@ public final class FormatService implements FileInspector, ContentListener, Auto
                     throw new IllegalStateException(e.getCause());
                 }
             }
-            store.replaceIndexFiles(repository.id(), pathPrefix, stored);
+            var keep = new ArrayList<String>();
+            if (keepSuperseded != null) {
+                for (var path : before.keySet()) {
+                    if (!files.containsKey(path) && keepSuperseded.test(path)) {
+                        keep.add(path);
+                    }
+                }
+            }
+            store.replaceIndexFiles(repository.id(), pathPrefix, stored, keep,
+                    keepSuperseded == null ? null : now.plus(SUPERSEDED_GRACE), now);
             staged.clear();
             indexListeners.forEach(Runnable::run);
         }

@@ -4,6 +4,7 @@ import dev.bindery.storage.Like;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -65,28 +66,68 @@ public final class FormatStore {
         return byFile;
     }
 
+    /** The index file of the current generation at {@code path}. */
     public Optional<IndexFile> indexFile(long repositoryId, String path) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM formats_index_file"
-                        + " WHERE repository_id = :repo AND path = :path")
+                        + " WHERE repository_id = :repo AND path = :path AND expires IS NULL")
                 .bind("repo", repositoryId).bind("path", path).map(FormatStore::mapIndexFile).findOne());
     }
 
+    /** The index file served at {@code path}: of the current generation, or superseded and kept past {@code now}. */
+    public Optional<IndexFile> servedIndexFile(long repositoryId, String path, Instant now) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM formats_index_file"
+                        + " WHERE repository_id = :repo AND path = :path AND (expires IS NULL OR expires > :now)")
+                .bind("repo", repositoryId).bind("path", path).bind("now", now.toEpochMilli())
+                .map(FormatStore::mapIndexFile).findOne());
+    }
+
+    /** The index files of the current generation under {@code pathPrefix}, by path; superseded ones are left out. */
     public List<IndexFile> indexFiles(long repositoryId, String pathPrefix) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM formats_index_file"
-                        + " WHERE repository_id = :repo AND path LIKE :prefix " + Like.ESCAPE + " ORDER BY path")
+                        + " WHERE repository_id = :repo AND path LIKE :prefix " + Like.ESCAPE
+                        + " AND expires IS NULL ORDER BY path")
                 .bind("repo", repositoryId).bind("prefix", Like.escape(pathPrefix) + "%")
                 .map(FormatStore::mapIndexFile).list());
     }
 
     /**
-     * Makes {@code files} the index files under {@code pathPrefix} in one transaction: rows under the
-     * prefix not among them are removed.
+     * Makes {@code files} the index files under {@code pathPrefix} in one transaction. Files of the
+     * current generation under the prefix that are not among them are removed, but for those at the
+     * paths in {@code keep}, which are superseded: served until {@code keepUntil}, then removed by a
+     * later call for the prefix or by {@link #removeExpiredIndexFiles}.
+     *
+     * @param keepUntil null when the format keeps no superseded files ({@code keep} is then ignored):
+     *                  the statements for superseded files are skipped
      */
-    public void replaceIndexFiles(long repositoryId, String pathPrefix, List<IndexFile> files) {
+    public void replaceIndexFiles(long repositoryId, String pathPrefix, List<IndexFile> files,
+                                  Collection<String> keep, Instant keepUntil, Instant now) {
+        var prefix = Like.escape(pathPrefix) + "%";
         jdbi.useTransaction(handle -> {
+            if (keepUntil != null) {
+                handle.createUpdate("DELETE FROM formats_index_file WHERE repository_id = :repo AND path LIKE :prefix "
+                                + Like.ESCAPE + " AND expires <= :now")
+                        .bind("repo", repositoryId).bind("prefix", prefix).bind("now", now.toEpochMilli()).execute();
+                if (!keep.isEmpty()) {
+                    var supersede = handle.prepareBatch("UPDATE formats_index_file SET expires = :until"
+                            + " WHERE repository_id = :repo AND path = :path AND expires IS NULL");
+                    for (var path : keep) {
+                        supersede.bind("until", keepUntil.toEpochMilli()).bind("repo", repositoryId)
+                                .bind("path", path).add();
+                    }
+                    supersede.execute();
+                }
+                // A superseded file whose path is back in this generation gives way to it.
+                var paths = files.stream().map(IndexFile::path).toList();
+                for (int from = 0; from < paths.size(); from += 1000) {
+                    handle.createUpdate("DELETE FROM formats_index_file WHERE repository_id = :repo"
+                                    + " AND expires IS NOT NULL AND path IN (<paths>)")
+                            .bind("repo", repositoryId)
+                            .bindList("paths", paths.subList(from, Math.min(paths.size(), from + 1000))).execute();
+                }
+            }
             handle.createUpdate("DELETE FROM formats_index_file WHERE repository_id = :repo AND path LIKE :prefix "
-                            + Like.ESCAPE)
-                    .bind("repo", repositoryId).bind("prefix", Like.escape(pathPrefix) + "%").execute();
+                            + Like.ESCAPE + " AND expires IS NULL")
+                    .bind("repo", repositoryId).bind("prefix", prefix).execute();
             var batch = handle.prepareBatch("INSERT INTO formats_index_file (repository_id, path, size, sha1, sha256,"
                     + " md5, updated) VALUES (:repo, :path, :size, :sha1, :sha256, :md5, :updated)");
             for (var file : files) {
@@ -98,6 +139,12 @@ public final class FormatStore {
                 batch.execute();
             }
         });
+    }
+
+    /** Removes the superseded index files of all repositories kept until {@code now} or before; returns how many. */
+    public int removeExpiredIndexFiles(Instant now) {
+        return jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM formats_index_file WHERE expires <= :now")
+                .bind("now", now.toEpochMilli()).execute());
     }
 
     private static IndexFile mapIndexFile(ResultSet rs, StatementContext ctx) throws SQLException {

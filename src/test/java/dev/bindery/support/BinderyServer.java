@@ -35,6 +35,7 @@ public final class BinderyServer implements BeforeAllCallback, AfterAllCallback 
     private Path dataDir;
     private String schema;
     private Bindery bindery;
+    private Config config;
 
     public BinderyServer() {
         this(config -> config);
@@ -56,7 +57,8 @@ public final class BinderyServer implements BeforeAllCallback, AfterAllCallback 
         if ("postgres".equals(System.getProperty("bindery.test.db"))) {
             config = config.withDbUrl(createPostgresSchema());
         }
-        bindery = Bindery.start(customize.apply(config));
+        this.config = customize.apply(config);
+        bindery = Bindery.start(this.config);
         apiKeys.put("admin", ADMIN_KEY);
     }
 
@@ -94,6 +96,17 @@ public final class BinderyServer implements BeforeAllCallback, AfterAllCallback 
                 Files.deleteIfExists(path);
             }
         }
+    }
+
+    /** Stops the server and starts it again on the same data directory and database (on a new port). */
+    public void restart() throws IOException {
+        bindery.close();
+        bindery = Bindery.start(config);
+    }
+
+    /** The configuration the server runs with, e.g. to start a second node on its database. */
+    public Config config() {
+        return config;
     }
 
     public Bindery bindery() {

@@ -36,7 +36,9 @@ import org.slf4j.LoggerFactory;
  * Debian repositories: reads the control paragraph of each uploaded {@code .deb}, and publishes the
  * {@code dists/} tree apt reads, one {@code Packages} (and {@code Packages.gz}) per distribution,
  * component and architecture and one {@code Release} per distribution, with {@code InRelease} and
- * {@code Release.gpg} when the repository signs its metadata.
+ * {@code Release.gpg} when the repository signs its metadata. Packages files are also served by hash
+ * ({@code by-hash/SHA256/}), the previous generation's for {@link dev.bindery.formats.FormatService#SUPERSEDED_GRACE}
+ * more, so an {@code apt-get update} that overlaps a rebuild still gets the files its InRelease names.
  *
  * <p>Where a file goes comes from the upload's {@code deb_distribution}, {@code deb_component} and
  * {@code deb_architecture} parameters (comma-separated lists), defaulting to the repository's
@@ -218,7 +220,8 @@ public final class DebianFormat implements RepositoryFormat {
                         key -> memo.gzips().getOrDefault(key, new ChunkedGzip(Deflater.DEFAULT_COMPRESSION))),
                 index::stage);
         long rendered = System.nanoTime();
-        index.replace("dists/", built);
+        // Superseded by-hash files stay a while: apt that read the previous InRelease fetches them.
+        index.replace("dists/", built, DebianIndex::isByHash);
         long weight = 0;
         for (var entry : parsed.values()) {
             weight += 2L * (entry.metadata().paragraph().length() + entry.stanza().bytes().length) + 256;

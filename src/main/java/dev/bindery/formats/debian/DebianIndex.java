@@ -27,8 +27,9 @@ import java.util.function.Function;
 /**
  * Renders a repository's {@code dists/} tree from the published packages: per distribution a
  * {@code Release} (signed as {@code InRelease} and {@code Release.gpg} when a signer is given) listing
- * {@code <component>/binary-<arch>/Packages} and {@code Packages.gz}. Same input, same bytes; the
- * Packages files are stored ahead of the others through the given stage function.
+ * {@code <component>/binary-<arch>/Packages} and {@code Packages.gz}, each also at
+ * {@code by-hash/SHA256/<sha256>} beside it ({@code Acquire-By-Hash: yes}). Same input, same bytes;
+ * the Packages files are stored ahead of the others through the given stage function.
  */
 final class DebianIndex {
 
@@ -149,7 +150,11 @@ final class DebianIndex {
             for (int i = 0; i < rows.length; i++) {
                 if (indexes.get(i).dist().equals(dist.getKey())) {
                     listed.add(rows[i]);
-                    files.put(indexes.get(i).path(), indexes.get(i).bytes());
+                    var path = indexes.get(i).path();
+                    files.put(path, indexes.get(i).bytes());
+                    // The same bytes again (the same blob) under their hash: apt fetches these when
+                    // Release says Acquire-By-Hash, so a Packages file replaced meanwhile is no matter.
+                    files.put(byHash(path, rows[i].sha256()), indexes.get(i).bytes());
                 }
             }
             var release = release(dist.getKey(), dist.getValue(), info, prefix, listed)
@@ -164,6 +169,16 @@ final class DebianIndex {
     }
 
     private record IndexBytes(String dist, String path, byte[] bytes) {
+    }
+
+    /** Where the index file at {@code path} is also served by its SHA-256: {@code <dir>/by-hash/SHA256/<sha256>}. */
+    static String byHash(String path, String sha256) {
+        return path.substring(0, path.lastIndexOf('/') + 1) + "by-hash/SHA256/" + sha256;
+    }
+
+    /** Whether {@code path} is a by-hash copy, kept for a while once superseded. */
+    static boolean isByHash(String path) {
+        return path.contains("/by-hash/");
     }
 
     /**
@@ -199,6 +214,7 @@ final class DebianIndex {
         out.append("Suite: ").append(name).append('\n');
         out.append("Codename: ").append(name).append('\n');
         out.append("Date: ").append(RELEASE_DATE.format(info.date())).append('\n');
+        out.append("Acquire-By-Hash: yes\n");
         out.append("Architectures: ").append(String.join(" ", dist.architectures)).append('\n');
         out.append("Components: ").append(String.join(" ", dist.components)).append('\n');
         if (info.description() != null && !info.description().isBlank()) {

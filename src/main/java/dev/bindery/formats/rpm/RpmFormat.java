@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.eclipse.packager.rpm.RpmSignatureTag;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +54,7 @@ public final class RpmFormat implements RepositoryFormat {
     private static final ObjectMapper JSON = new ObjectMapper()
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
     private static final String REPODATA = "repodata/";
+    private static final Pattern CONTENT_ADDRESSED = Pattern.compile("[0-9a-f]{64}-.+");
 
     /** Folders indexed lately and what their builds left, by repository id and folder; bounded. */
     private static final int CACHED_FOLDERS = 32;
@@ -264,7 +266,8 @@ public final class RpmFormat implements RepositoryFormat {
         var repomd = built.get(REPODATA + "repomd.xml");
         index.metadataSigner().ifPresent(signer ->
                 files.put(prefix + "repomd.xml.asc", signer.detachedArmored(repomd)));
-        index.replace(prefix, files);
+        // The previous generation's data files stay a while for clients holding the previous repomd.xml.
+        index.replace(prefix, files, RpmFormat::contentAddressed);
         trimCaches(cacheKey(repository, folder));
         LOG.debug("Indexed {} RPMs in '{}' of {} in {} ms", count, folder, repository.fullName(),
                 (System.nanoTime() - start) / 1_000_000);
@@ -332,6 +335,11 @@ public final class RpmFormat implements RepositoryFormat {
             }
         }
         return path.substring(0, at);
+    }
+
+    /** Whether the repodata file at {@code path} is named by its checksum ({@code <sha256>-primary.xml.gz}). */
+    private static boolean contentAddressed(String path) {
+        return CONTENT_ADDRESSED.matcher(path.substring(path.lastIndexOf('/') + 1)).matches();
     }
 
     private static String repodataPrefix(String folder) {

@@ -151,6 +151,7 @@ class DebianRepositoryTest {
                 + "Suite: stable\n"
                 + "Codename: stable\n"
                 + "Date: " + releaseDate(CLOCK.instant()) + "\n"
+                + "Acquire-By-Hash: yes\n"
                 + "Architectures: amd64\n"
                 + "Components: main\n"
                 + "Description: Debra's packages\n"
@@ -392,6 +393,53 @@ class DebianRepositoryTest {
         assertThat(response.status()).isEqualTo(202);
         var after = awaitIndex("cal", "deb", "dists/stable/Release", text -> !text.equals(before));
         assertThat(after.replaceAll("Date: .*\n", "")).isEqualTo(before.replaceAll("Date: .*\n", ""));
+    }
+
+    @Test
+    void servesPackagesByHashAndKeepsThePreviousGenerationAfterARebuild() throws Exception {
+        // given: a repository with one package, and the Release a client read before a rebuild
+        givenDebianRepository("hash", "deb", "\"default_debian_distribution\": \"stable\"");
+        server.createPackage("hash", "deb", "hello");
+        var dir = Files.createTempDirectory(work, "bh");
+        var first = Debs.build(dir, "hello", "1", "amd64");
+        assertThat(upload("hash", "deb", "hello", "1", "pool/hello_1.deb;publish=1", first).status()).isEqualTo(201);
+        var before = awaitIndex("hash", "deb", "dists/stable/Release", text -> text.contains("binary-amd64"));
+        var oldGz = server.anonymous().get("/dl/hash/deb/dists/stable/main/binary-amd64/Packages.gz").bytes();
+        var oldPlain = get("hash", "deb", "dists/stable/main/binary-amd64/Packages").getBytes(StandardCharsets.UTF_8);
+        // then: Release asks for by-hash, and each Packages file is served under its SHA-256
+        assertThat(before).contains("Acquire-By-Hash: yes\n", " " + hex("SHA-256", oldGz) + " ");
+        for (var bytes : new byte[][] {oldGz, oldPlain}) {
+            var byHash = server.anonymous().get("/dl/hash/deb/dists/stable/main/binary-amd64/by-hash/SHA256/"
+                    + hex("SHA-256", bytes));
+            assertThat(byHash.status()).isEqualTo(200);
+            assertThat(byHash.bytes()).isEqualTo(bytes);
+        }
+        assertThat(status("hash", "deb", "dists/stable/main/binary-amd64/by-hash/SHA256/" + "0".repeat(64)))
+                .isEqualTo(404);
+        // and: apt-get update reads the index through by-hash
+        try (var apt = Apt.isolated("deb [trusted=yes arch=amd64] " + sourceUrl("hash", "deb") + " stable main")) {
+            var update = apt.aptGet("-o", "Debug::Acquire::http=true", "update");
+            assertThat(update.exit()).as(update.output()).isZero();
+            assertThat(update.output()).contains("/by-hash/SHA256/" + hex("SHA-256", oldGz));
+        }
+        // when: another package is published, so Packages and Packages.gz change in place
+        var second = Debs.build(dir, "hello-two", "1", "amd64");
+        server.createPackage("hash", "deb", "hello-two");
+        assertThat(upload("hash", "deb", "hello-two", "1", "pool/hello-two_1.deb;publish=1", second).status())
+                .isEqualTo(201);
+        awaitIndex("hash", "deb", "dists/stable/main/binary-amd64/Packages", text -> text.contains("hello-two"));
+        awaitIdle();
+        // then: the files the old Release named still download by hash, with their hash
+        var newGz = server.anonymous().get("/dl/hash/deb/dists/stable/main/binary-amd64/Packages.gz").bytes();
+        assertThat(newGz).isNotEqualTo(oldGz);
+        var old = server.anonymous().get("/dl/hash/deb/dists/stable/main/binary-amd64/by-hash/SHA256/"
+                + hex("SHA-256", oldGz));
+        assertThat(old.status()).isEqualTo(200);
+        assertThat(hex("SHA-256", old.bytes())).isEqualTo(hex("SHA-256", oldGz));
+        assertThat(get("hash", "deb", "dists/stable/Release")).contains(" " + hex("SHA-256", newGz) + " ")
+                .doesNotContain(hex("SHA-256", oldGz));
+        assertThat(status("hash", "deb", "dists/stable/main/binary-amd64/by-hash/SHA256/" + hex("SHA-256", newGz)))
+                .isEqualTo(200);
     }
 
     // --- apt-get ------------------------------------------------------------------------------

@@ -1,0 +1,113 @@
+package dev.bindery.events;
+
+import dev.bindery.analytics.DownloadEvent;
+import dev.bindery.analytics.FollowerThread;
+import dev.bindery.analytics.SegmentLog;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Follows this node's download log from its checkpoint and appends a {@code download} event per
+ * logged download to the outbox, in batches, each batch with its checkpoint in one transaction: a
+ * crash or restart anywhere replays at most the uncommitted batch, and no download enters the
+ * outbox twice. The download path itself never touches the database for this.
+ *
+ * <p>A node's first follower starts at the end of its log: downloads from before the outbox existed
+ * are history, not news. The checkpoint moves only from where this follower left it, so a second
+ * follower of the same log (a misconfigured copy of the data directory) cannot add the same
+ * downloads again.
+ */
+public final class DownloadEventFollower implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DownloadEventFollower.class);
+    static final int BATCH = 5_000;
+
+    private final SegmentLog log;
+    private final EventStore store;
+    private final EventService events;
+    private final String name;
+    private final FollowerThread follower;
+    private volatile long position;
+
+    /** @param name this follower's checkpoint name; unique per node, since each node has its own log */
+    public DownloadEventFollower(SegmentLog log, EventStore store, EventService events, String name) {
+        this.log = log;
+        this.store = store;
+        this.events = events;
+        this.name = name;
+        this.position = store.checkpoint(name).orElseGet(() -> store.createCheckpoint(name, log.end()));
+        this.follower = new FollowerThread("events-downloads", this::step, () -> position);
+    }
+
+    /** Starts following the log on a thread of its own. */
+    public DownloadEventFollower start() {
+        follower.start();
+        return this;
+    }
+
+    /** Wakes the follower: the log has grown. Cheap; called by the writer after each append. */
+    public void signal() {
+        follower.signal();
+    }
+
+    /** The log offset up to which downloads are in the outbox. */
+    public long position() {
+        return position;
+    }
+
+    /** Waits until the outbox holds every download appended to the log so far; for tests. */
+    public boolean awaitCaughtUp(long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (position < log.end()) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
+    /** Appends the next batch of logged downloads with the checkpoint; returns how many (0: nothing new). */
+    int step() throws IOException {
+        long from = position;
+        var entries = log.read(from, BATCH);
+        if (entries.isEmpty()) {
+            return 0;
+        }
+        var batch = new ArrayList<Event>(entries.size());
+        for (var entry : entries) {
+            batch.add(downloaded(entry.event()));
+        }
+        long next = entries.get(entries.size() - 1).next();
+        boolean moved = store.jdbi().inTransaction(handle -> {
+            if (!store.moveCheckpoint(handle, name, from, next)) {
+                return false;
+            }
+            events.append(handle, batch);
+            return true;
+        });
+        if (!moved) {
+            long stored = store.checkpoint(name).orElse(from);
+            LOG.warn("The outbox checkpoint '{}' was moved elsewhere (to {}, expected {}); following on from there",
+                    name, stored, from);
+            position = stored;
+            return 0;
+        }
+        position = next;
+        return entries.size();
+    }
+
+    private static Event downloaded(DownloadEvent download) {
+        return Event.file(EventType.DOWNLOAD, Instant.ofEpochMilli(download.timeMillis()), download.user(),
+                download.subject(), download.repo(), download.pkg(), download.version(), download.path(),
+                download.ip());
+    }
+
+    @Override
+    public void close() {
+        follower.close();
+    }
+}

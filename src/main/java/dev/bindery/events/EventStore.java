@@ -1,0 +1,139 @@
+package dev.bindery.events;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * SQL for the {@code events_*} tables: the outbox, its sequence counter and the checkpoints of the
+ * download log's follower. Holds no rules ({@link EventService} does). Methods taking a
+ * {@link Handle} join the caller's transaction. Thread-safe.
+ */
+public final class EventStore {
+
+    private static final String COLUMNS = "seq, type, occurred, recorded, actor, owner, repo, package, version,"
+            + " path, ip_address";
+
+    private final Jdbi jdbi;
+
+    public EventStore(Jdbi jdbi) {
+        this.jdbi = jdbi;
+    }
+
+    Jdbi jdbi() {
+        return jdbi;
+    }
+
+    /**
+     * Reserves {@code count} sequence numbers and returns the first. The counter row stays locked
+     * until the transaction ends, which is what keeps the sequence gap-free and in commit order:
+     * call it last in the transaction, so the lock is held only for the inserts and the commit.
+     */
+    long reserve(Handle handle, int count) {
+        int updated = handle.createUpdate("UPDATE events_counter SET last_seq = last_seq + :count WHERE id = 1")
+                .bind("count", count).execute();
+        if (updated != 1) {
+            throw new IllegalStateException("The events_counter row is missing");
+        }
+        long last = handle.createQuery("SELECT last_seq FROM events_counter WHERE id = 1").mapTo(Long.class).one();
+        return last - count + 1;
+    }
+
+    /** Inserts the events with consecutive sequence numbers from {@code firstSeq}. */
+    void insert(Handle handle, long firstSeq, List<Event> events, Instant recorded) {
+        var batch = handle.prepareBatch("INSERT INTO events_event (" + COLUMNS + ") VALUES (:seq, :type, :occurred,"
+                + " :recorded, :actor, :owner, :repo, :package, :version, :path, :ip)");
+        long seq = firstSeq;
+        for (var event : events) {
+            batch.bind("seq", seq++).bind("type", event.type().wire()).bind("occurred", event.time().toEpochMilli())
+                    .bind("recorded", recorded.toEpochMilli()).bind("actor", event.subject())
+                    .bind("owner", event.owner()).bind("repo", event.repo()).bind("package", event.pkg())
+                    .bind("version", event.version()).bind("path", event.path()).bind("ip", event.ipAddress())
+                    .add();
+        }
+        batch.execute();
+    }
+
+    /** Up to {@code limit} events after {@code seq} in order; only {@code owner}'s unless it is null. */
+    List<StoredEvent> after(long seq, int limit, String owner) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM events_event WHERE seq > :seq"
+                        + (owner == null ? "" : " AND owner = :owner") + " ORDER BY seq LIMIT :limit")
+                .bind("seq", seq).bind("owner", owner).bind("limit", limit)
+                .map((rs, ctx) -> map(rs)).list());
+    }
+
+    /** The last sequence number handed out by a committed transaction (0 before the first event). */
+    long latestSeq() {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT last_seq FROM events_counter WHERE id = 1")
+                .mapTo(Long.class).one());
+    }
+
+    /** The smallest sequence number still kept, if any event is. */
+    Optional<Long> firstSeq() {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT MIN(seq) FROM events_event")
+                .mapTo(Long.class).findOne());
+    }
+
+    /**
+     * Deletes the events up to the last one recorded before {@code cutoff}: always a prefix of the
+     * sequence, so what stays is contiguous even where recording times are not quite in seq order.
+     * Deletes {@code chunk} events per statement, so a large purge holds no long locks.
+     */
+    int deleteRecordedBefore(Instant cutoff, int chunk) {
+        var last = jdbi.withHandle(handle -> handle.createQuery("SELECT MAX(seq) FROM events_event"
+                        + " WHERE recorded < :cutoff")
+                .bind("cutoff", cutoff.toEpochMilli()).mapTo(Long.class).findOne());
+        var first = firstSeq();
+        if (last.isEmpty() || first.isEmpty()) {
+            return 0;
+        }
+        int removed = 0;
+        for (long upTo = Math.min(last.get(), first.get() + chunk - 1); ; upTo = Math.min(last.get(), upTo + chunk)) {
+            long bound = upTo;
+            removed += jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM events_event WHERE seq <= :last")
+                    .bind("last", bound).execute());
+            if (upTo >= last.get()) {
+                return removed;
+            }
+        }
+    }
+
+    /** The log offset a follower has put into the outbox, if it ever started. */
+    Optional<Long> checkpoint(String consumer) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT log_offset FROM events_checkpoint"
+                        + " WHERE consumer = :consumer")
+                .bind("consumer", consumer).mapTo(Long.class).findOne());
+    }
+
+    /** Creates a follower's checkpoint at {@code offset} unless it exists; returns the stored one. */
+    long createCheckpoint(String consumer, long offset) {
+        try {
+            jdbi.useHandle(handle -> handle.createUpdate("INSERT INTO events_checkpoint (consumer, log_offset)"
+                    + " VALUES (:consumer, :offset)").bind("consumer", consumer).bind("offset", offset).execute());
+        } catch (RuntimeException e) {
+            // created meanwhile: the stored one below wins
+        }
+        return checkpoint(consumer).orElseThrow();
+    }
+
+    /**
+     * Moves a checkpoint from {@code expected} to {@code next} in the caller's transaction; false when
+     * it is not at {@code expected} any more (another follower of the same log moved it).
+     */
+    boolean moveCheckpoint(Handle handle, String consumer, long expected, long next) {
+        return handle.createUpdate("UPDATE events_checkpoint SET log_offset = :next"
+                        + " WHERE consumer = :consumer AND log_offset = :expected")
+                .bind("next", next).bind("consumer", consumer).bind("expected", expected).execute() == 1;
+    }
+
+    private static StoredEvent map(ResultSet rs) throws SQLException {
+        return new StoredEvent(rs.getLong("seq"), Instant.ofEpochMilli(rs.getLong("recorded")),
+                new Event(EventType.fromWire(rs.getString("type")), Instant.ofEpochMilli(rs.getLong("occurred")),
+                        rs.getString("actor"), rs.getString("owner"), rs.getString("repo"), rs.getString("package"),
+                        rs.getString("version"), rs.getString("path"), rs.getString("ip_address")));
+    }
+}
