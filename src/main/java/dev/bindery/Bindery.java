@@ -100,6 +100,8 @@ public final class Bindery implements AutoCloseable {
     private final DownloadLogs logs;
     private final EventService events;
     private final DownloadEventFollower downloadEvents;
+    private final dev.bindery.events.StreamService streams;
+    private final dev.bindery.events.WebhookDelivery webhookDelivery;
     private final PrometheusMeterRegistry metrics;
     private final StorageSnapshots storageSnapshots;
     private final WebServer web;
@@ -133,6 +135,7 @@ public final class Bindery implements AutoCloseable {
             var eventStore = new EventStore(db.jdbi());
             this.events = new EventService(eventStore, config.clock(), config.eventRetention());
             content.events(events);
+            this.streams = new dev.bindery.events.StreamService(events, subjects, access);
             var uploads = new UploadService(content, blobs, scratch, Long.MAX_VALUE, formats, signing::forUpload);
             var downloads = new DownloadService(subjects, contentStore, content, access, blobs, formats,
                     DOWNLOAD_CACHE_TTL);
@@ -218,6 +221,12 @@ public final class Bindery implements AutoCloseable {
                             config.smtp()),
                     config.clock(), config.baseUrl());
 
+            // Webhooks: registered per package, called by this node's delivery worker from the outbox.
+            var webhookStore = new dev.bindery.events.WebhookStore(db.jdbi());
+            var webhooks = new dev.bindery.events.WebhookService(webhookStore, subjects, contentStore, access,
+                    config.clock(), config.allowPrivateCallbacks(), java.time.Duration.ofSeconds(5));
+            this.webhookDelivery = new dev.bindery.events.WebhookDelivery(events, webhookStore, webhooks).start();
+
             this.web = new WebServer(config.host(), config.port(), config.trustedProxies(), config.clock(),
                     config.downloadAnalytics(), new WebServer.Services(
                     subjects, content, uploads, downloads, new FileBodies(SMALL_FILE_CACHE_BYTES), access,
@@ -226,7 +235,7 @@ public final class Bindery implements AutoCloseable {
                     stats, new UsageExport(subjects, content, logsDir(config.dataDir()), config.clock()),
                     new UsageReports(usageStore, content, subjects, config.clock()), metrics::scrape, formats, signing,
                     new MavenService(content, uploads, mavenStore), teams, tokens, restrictions, products, eulas,
-                    accessKeys, entitlements, signedUrls));
+                    accessKeys, entitlements, signedUrls, streams, webhooks));
         } catch (RuntimeException | IOException e) {
             db.close();
             throw e;
@@ -374,6 +383,16 @@ public final class Bindery implements AutoCloseable {
         return downloadEvents;
     }
 
+    /** The Stream API's open streams and reconnect positions: tests shorten its intervals. */
+    public dev.bindery.events.StreamService streams() {
+        return streams;
+    }
+
+    /** The webhook delivery worker: tests shorten its backoff. */
+    public dev.bindery.events.WebhookDelivery webhookDelivery() {
+        return webhookDelivery;
+    }
+
     /** The storage history of the usage reports: tests take snapshots on their own clock. */
     public StorageSnapshots storageSnapshots() {
         return storageSnapshots;
@@ -382,7 +401,9 @@ public final class Bindery implements AutoCloseable {
     @Override
     public void close() {
         analytics.liveFeed().closeAll();
+        streams.close();
         web.stop();
+        webhookDelivery.close();
         tokens.close();
         try {
             analytics.close();

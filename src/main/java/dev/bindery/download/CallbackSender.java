@@ -7,8 +7,6 @@ import dev.bindery.Config;
 import dev.bindery.access.OutgoingUrls;
 import dev.bindery.content.FileEntry;
 import dev.bindery.download.SignedUrlService.Callbacks;
-import dev.bindery.subject.MemberType;
-import dev.bindery.subject.Subject;
 import dev.bindery.subject.SubjectService;
 import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
@@ -17,25 +15,18 @@ import jakarta.mail.Transport;
 import jakarta.mail.internet.InternetAddress;
 import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.URI;
-import java.net.URISyntaxException;
 import java.net.URLEncoder;
-import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.Executor;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,7 +46,6 @@ public final class CallbackSender {
 
     private static final Logger LOG = LoggerFactory.getLogger(CallbackSender.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final int MAX_URL = 2048;
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
 
     private final SubjectService subjects;
@@ -86,39 +76,12 @@ public final class CallbackSender {
     }
 
     private static URI parse(String url) {
-        if (url.length() > MAX_URL) {
-            throw BinderyException.badRequest("Field 'callback_url' must be at most " + MAX_URL + " characters");
-        }
-        URI uri;
-        try {
-            uri = new URI(url.replace("%callback_id", "x"));
-        } catch (URISyntaxException e) {
-            throw BinderyException.badRequest("Field 'callback_url' is not a valid URL: " + e.getMessage());
-        }
-        var scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
-        if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
-            throw BinderyException.badRequest("Field 'callback_url' must be an http or https URL with a host");
-        }
-        return uri;
+        return OutgoingUrls.parse(url.replace("%callback_id", "x"), "callback_url");
     }
 
     /** Why the URL's host may not be called, or null if it may. */
     private String refusal(URI uri) {
-        InetAddress[] addresses;
-        try {
-            addresses = InetAddress.getAllByName(uri.getHost());
-        } catch (UnknownHostException e) {
-            return "names a host that does not resolve: '" + uri.getHost() + "'";
-        }
-        if (allowPrivateTargets) {
-            return null;
-        }
-        for (var address : addresses) {
-            if (OutgoingUrls.isInternal(address)) {
-                return "must not point at a private, loopback or link-local address (" + address.getHostAddress() + ")";
-            }
-        }
-        return null;
+        return OutgoingUrls.refusal(uri, allowPrivateTargets);
     }
 
     /** Calls the callback URL of a completed download, in the background. */
@@ -209,7 +172,7 @@ public final class CallbackSender {
 
     /** Base64 HMAC-MD5 of {@code subject/repo/file_path}, keyed by the hex SHA-256 of the subject's API key. */
     private Optional<String> hmac(FileEntry file) {
-        var key = subjects.findSubject(file.owner()).flatMap(this::apiKeyHash);
+        var key = subjects.findSubject(file.owner()).flatMap(subjects::callbackSigningKey);
         if (key.isEmpty()) {
             LOG.warn("Download callback for {}/{}/{} has no API key to sign with", file.owner(), file.repository(),
                     file.path());
@@ -220,25 +183,9 @@ public final class CallbackSender {
 
     /** The receiver's side, for tests and documentation: Base64 HMAC-MD5 of {@code message}. */
     public static String hmac(String key, String message) {
-        try {
-            var mac = Mac.getInstance("HmacMD5");
-            mac.init(new SecretKeySpec(key.getBytes(StandardCharsets.UTF_8), "HmacMD5"));
-            return Base64.getEncoder().encodeToString(mac.doFinal(message.getBytes(StandardCharsets.UTF_8)));
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Cannot compute HMAC-MD5", e);
-        }
+        return OutgoingUrls.hmacBase64("HmacMD5", key, message);
     }
 
-    private Optional<String> apiKeyHash(Subject subject) {
-        if (!subject.isOrg()) {
-            return Optional.ofNullable(subject.apiKeyHash());
-        }
-        return subjects.members(subject).stream()
-                .filter(member -> member.type() == MemberType.OWNER)
-                .findFirst()
-                .flatMap(owner -> subjects.findSubject(owner.userName()))
-                .map(Subject::apiKeyHash);
-    }
 
     private static byte[] json(Object payload) {
         try {

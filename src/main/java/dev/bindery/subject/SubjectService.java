@@ -133,6 +133,22 @@ public final class SubjectService {
                 .orElseThrow(() -> BinderyException.notFound("Organization '" + name + "' was not found"));
     }
 
+    /**
+     * The key that signs calls Bindery makes for {@code subject} (callback and webhook HMACs): the hex
+     * SHA-256 of its API key, since Bindery never keeps the key itself; for an organization, that of
+     * its first owner. Empty when there is none.
+     */
+    public Optional<String> callbackSigningKey(Subject subject) {
+        if (!subject.isOrg()) {
+            return Optional.ofNullable(subject.apiKeyHash());
+        }
+        return members(subject).stream()
+                .filter(member -> member.type() == MemberType.OWNER)
+                .findFirst()
+                .flatMap(owner -> findSubject(owner.userName()))
+                .map(Subject::apiKeyHash);
+    }
+
     public List<Member> members(Subject org) {
         return store.membersOf(org.id());
     }

@@ -18,7 +18,8 @@ final class Routes {
                          UsageRoutes usage, UsageReportRoutes usageReports, FormatRoutes formats,
                          SigningRoutes signing, MavenRoutes maven, TeamRoutes teams, TokenRoutes tokens,
                          RestrictionRoutes restrictions, ProductRoutes products,
-                         AccessKeyRoutes accessKeys, EntitlementRoutes entitlements, SignedUrlRoutes signedUrls) {
+                         AccessKeyRoutes accessKeys, EntitlementRoutes entitlements, SignedUrlRoutes signedUrls,
+                         StreamRoutes stream, WebhookRoutes webhooks) {
         routes.before(API + "/*", gate::apiCall);
         routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
 
@@ -93,6 +94,9 @@ final class Routes {
         routes.get(API + "/packages/{subject}/{repo}/{package}/live_feed", stats::liveFeed);
         routes.get(API + "/repos/{subject}/{repo}/live_feed", stats::liveFeed);
         routes.get(API + "/subjects/{subject}/live_feed", stats::liveFeed);
+
+        // Stream API (Events Firehose): chunked JSON lines, reconnect ids, 3 connections per subject
+        routes.get(API + "/stream/{subject}", stream::getStream);
 
         // MyJFrog usage data export (traffic of the caller's own subjects, as CSV)
         routes.get(API + "/usage_data/{type}", usage::getUsageData);
@@ -204,6 +208,13 @@ final class Routes {
         routes.post(API + "/signed_url/{subject}/{repo}/<path>", signedUrls::signUrl);
         routes.get(API + "/content/{subject}/{repo}/<path>", signedUrls::dynamicDownload);
         routes.post(API + "/subjects/{subject}/keypair", signedUrls::regenerateUrlSigningKey);
+
+        // Webhooks: called (by the delivery worker) when a version of the package is published
+        routes.get(API + "/webhooks/{subject}", webhooks::getWebhooks);
+        routes.get(API + "/webhooks/{subject}/{repo}", webhooks::getWebhooks);
+        routes.post(API + "/webhooks/{subject}/{repo}/{package}", webhooks::registerWebhook);
+        routes.post(API + "/webhooks/{subject}/{repo}/{package}/{version}", webhooks::testWebhook);
+        routes.delete(API + "/webhooks/{subject}/{repo}/{package}", webhooks::deleteWebhook);
 
         // Download Content, GET/HEAD /dl/:subject/:repo/:file_path, is served before Javalin by
         // DownloadHandler: it is the hot path.

@@ -48,7 +48,9 @@ public final class WebServer {
                            SigningService signing, MavenService maven, TeamService teams, TokenService tokens,
                            RestrictionService restrictions, ProductService products, EulaService eulas,
                            AccessKeyService accessKeys, EntitlementService entitlements,
-                           dev.bindery.download.SignedUrlService signedUrls) {
+                           dev.bindery.download.SignedUrlService signedUrls,
+                           dev.bindery.events.StreamService streams,
+                           dev.bindery.events.WebhookService webhooks) {
     }
 
     public WebServer(String host, int port, List<String> trustedProxies, Clock clock, boolean downloadAnalytics,
@@ -98,7 +100,8 @@ public final class WebServer {
                     new ProductRoutes(services.products(), services.eulas(), services.content(),
                             services.authenticator(), new ClientAddress(trustedProxies)),
                     new AccessKeyRoutes(services.accessKeys(), services.subjects()),
-                    new EntitlementRoutes(services.entitlements()), new SignedUrlRoutes(services.signedUrls()));
+                    new EntitlementRoutes(services.entitlements()), new SignedUrlRoutes(services.signedUrls()),
+                    new StreamRoutes(services.streams()), new WebhookRoutes(services.webhooks()));
             // Prometheus text format, for operators; no credentials, bind to a private interface or proxy it.
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(services.metrics().get()));
