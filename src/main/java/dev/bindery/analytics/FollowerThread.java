@@ -60,6 +60,18 @@ public final class FollowerThread implements AutoCloseable {
         appended.release();
     }
 
+    /** Waits until the follower's position reaches {@code end} as it grows; false on timeout. For tests and rebuilds. */
+    public boolean awaitCaughtUp(LongSupplier end, long timeoutMillis) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (position.getAsLong() < end.getAsLong()) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
     private void run() {
         while (running) {
             try {

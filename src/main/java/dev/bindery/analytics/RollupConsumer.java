@@ -84,14 +84,7 @@ public final class RollupConsumer implements AutoCloseable {
 
     /** Waits until the rollups hold everything appended to the log so far; for tests and rebuilds. */
     public boolean awaitCaughtUp(long timeoutMillis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (position < log.end()) {
-            if (System.currentTimeMillis() > deadline) {
-                return false;
-            }
-            Thread.sleep(5);
-        }
-        return true;
+        return follower.awaitCaughtUp(log::end, timeoutMillis);
     }
 
     /**

@@ -60,14 +60,7 @@ public final class DownloadEventFollower implements AutoCloseable {
 
     /** Waits until the outbox holds every download appended to the log so far; for tests. */
     public boolean awaitCaughtUp(long timeoutMillis) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (position < log.end()) {
-            if (System.currentTimeMillis() > deadline) {
-                return false;
-            }
-            Thread.sleep(5);
-        }
-        return true;
+        return follower.awaitCaughtUp(log::end, timeoutMillis);
     }
 
     /** Appends the next batch of logged downloads with the checkpoint; returns how many (0: nothing new). */

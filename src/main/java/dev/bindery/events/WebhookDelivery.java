@@ -76,6 +76,22 @@ public final class WebhookDelivery implements AutoCloseable {
         return failed.get();
     }
 
+    /**
+     * Waits until the delivery checkpoint has passed every event in the outbox so far (their calls
+     * dispatched); false on timeout. For tests.
+     */
+    public boolean awaitCaughtUp(long timeoutMillis) throws InterruptedException {
+        long target = events.latestSeq();
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (store.checkpoint() < target) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
     private void run() {
         while (!stopped) {
             try {

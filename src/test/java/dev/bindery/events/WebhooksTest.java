@@ -212,6 +212,7 @@ class WebhooksTest {
         // given: a published version, then a hook (publishing came first, so nothing was sent yet)
         givenPackage("tess", "tool");
         server.publishFile("tess", "generic", "tool", "1.2.1", "tool.txt", "one");
+        assertThat(server.bindery().webhookDelivery().awaitCaughtUp(10_000)).as("publish event passed").isTrue();
         assertThat(server.as("tess").postJson("/api/v1/webhooks/tess/generic/tool",
                 hook(hookUrl("tess", "ok"), "put")).status()).isEqualTo(201);
         // when: Test a Webhook with the registered URL and method
