@@ -3,6 +3,7 @@ package dev.bindery.bench;
 import dev.bindery.Bindery;
 import dev.bindery.Config;
 import dev.bindery.formats.debian.Debs;
+import dev.bindery.support.Tools;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -60,7 +61,7 @@ public final class DebianIndexBench {
         var work = args.length > 2 ? Files.createDirectories(Path.of(args[2]))
                 : Files.createTempDirectory("debian-bench");
         for (var tool : List.of("dpkg-deb", "dpkg-scanpackages", "apt-ftparchive", "aptly")) {
-            Debs.require(tool);
+            Tools.require(tool);
         }
         var templateDir = Files.createDirectories(work.resolve("template"));
         var template = Files.readAllBytes(Debs.build(templateDir, "bench-template", "1.0", "amd64"));

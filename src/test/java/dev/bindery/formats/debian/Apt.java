@@ -1,5 +1,6 @@
 package dev.bindery.formats.debian;
 
+import dev.bindery.support.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ final class Apt implements AutoCloseable {
      * @param sourceLine a one-line-style source, e.g. {@code deb [signed-by=/k.asc] http://... stable main}
      */
     static Apt isolated(String sourceLine) throws IOException {
-        Debs.require("apt-get");
+        Tools.require("apt-get");
         var root = Files.createTempDirectory("apt");
         for (var dir : List.of("etc/apt/sources.list.d", "etc/apt/preferences.d", "etc/apt/trusted.gpg.d",
                 "state/lists/partial", "cache/archives/partial", "download")) {

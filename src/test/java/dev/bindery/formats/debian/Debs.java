@@ -1,5 +1,6 @@
 package dev.bindery.formats.debian;
 
+import dev.bindery.support.Tools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,6 @@ import org.apache.commons.compress.archivers.ar.ArArchiveEntry;
 import org.apache.commons.compress.archivers.ar.ArArchiveOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Binary packages for tests and benchmarks. {@link #build} makes one with the real {@code dpkg-deb
@@ -23,19 +23,6 @@ import org.junit.jupiter.api.Assumptions;
 public final class Debs {
 
     private Debs() {
-    }
-
-    /** Aborts the test locally, or fails it under CI, when {@code tool} is not on the PATH. */
-    public static void require(String tool) {
-        for (var dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return;
-            }
-        }
-        if ("true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException(tool + " is required under CI");
-        }
-        Assumptions.abort(tool + " is not installed");
     }
 
     /** A control file with the usual fields; {@code extra} lines ("Field: value") go before Description. */
@@ -62,7 +49,7 @@ public final class Debs {
      * @param compression dpkg-deb's -Z: gzip, xz, zstd or none
      */
     public static Path build(Path dir, String control, String compression) throws IOException {
-        require("dpkg-deb");
+        Tools.require("dpkg-deb");
         var paragraph = ControlParagraph.parse(control, "fixture");
         var name = paragraph.get("Package") + "_" + paragraph.get("Version") + "_" + paragraph.get("Architecture");
         var root = Files.createTempDirectory(dir, "root");

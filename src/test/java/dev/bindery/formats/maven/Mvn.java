@@ -1,5 +1,6 @@
 package dev.bindery.formats.maven;
 
+import dev.bindery.support.Tools;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
@@ -8,7 +9,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * Runs the real {@code mvn} on projects the tests write. The local repository is the user's
@@ -39,17 +39,7 @@ final class Mvn {
     }
 
     static String executable() {
-        for (var dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            var candidate = Path.of(dir, "mvn");
-            if (Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        if ("true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException("mvn is required under CI (apt-get install maven)");
-        }
-        Assumptions.abort("mvn is not installed");
-        return null;
+        return Tools.require("mvn").toString();
     }
 
     /** Writes a settings.xml with the credentials of server {@code id}. */

@@ -1,5 +1,6 @@
 package dev.bindery.formats.rpm;
 
+import dev.bindery.support.Tools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,7 +20,7 @@ final class Dnf {
     }
 
     static Dnf isolated(Path dir) throws IOException {
-        Rpms.require("dnf");
+        Tools.require("dnf");
         var root = Files.createTempDirectory(dir, "dnf");
         for (var sub : List.of("installroot", "repos.d", "cache", "log", "persist")) {
             Files.createDirectories(root.resolve(sub));

@@ -1,5 +1,6 @@
 package dev.bindery.formats.rpm;
 
+import dev.bindery.support.Tools;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.Assumptions;
 
 /**
  * RPM fixtures built at test time with the real {@code rpmbuild}, signed with the real {@code rpmsign},
@@ -17,19 +17,6 @@ import org.junit.jupiter.api.Assumptions;
 public final class Rpms {
 
     private Rpms() {
-    }
-
-    /** Aborts the test locally, or fails it under CI, when {@code tool} is not on the PATH. */
-    public static void require(String tool) {
-        for (var dir : System.getenv().getOrDefault("PATH", "/usr/bin:/bin").split(":")) {
-            if (Files.isExecutable(Path.of(dir, tool))) {
-                return;
-            }
-        }
-        if ("true".equals(System.getenv("CI"))) {
-            throw new IllegalStateException(tool + " is required under CI");
-        }
-        Assumptions.abort(tool + " is not installed");
     }
 
     /**
@@ -115,7 +102,7 @@ public final class Rpms {
      * @param defines extra {@code --define} values, e.g. "_binary_payload w19.zstdio"
      */
     public static List<Path> build(Path dir, String spec, String... defines) throws IOException {
-        require("rpmbuild");
+        Tools.require("rpmbuild");
         var top = Files.createTempDirectory(dir, "rpmbuild");
         var specFile = top.resolve("package.spec");
         Files.writeString(specFile, spec);
@@ -142,7 +129,7 @@ public final class Rpms {
 
     /** Signs {@code rpm} in place with {@code rpmsign --addsign}, using the key of {@code userId} in {@code gpgHome}. */
     public static void sign(Path rpm, Path gpgHome, String userId) throws IOException {
-        require("rpmsign");
+        Tools.require("rpmsign");
         // Debian's rpm looks for gpg2; gpg is GnuPG 2 there.
         run(rpm.getParent(), List.of("rpmsign", "--addsign", "--define", "__gpg /usr/bin/gpg",
                 "--define", "_gpg_path " + gpgHome,
@@ -151,7 +138,7 @@ public final class Rpms {
 
     /** Runs {@code createrepo_c --no-database} on {@code dir}. */
     public static void createrepo(Path dir) throws IOException {
-        require("createrepo_c");
+        Tools.require("createrepo_c");
         run(dir, List.of("createrepo_c", "--no-database", dir.toString()));
     }
 
