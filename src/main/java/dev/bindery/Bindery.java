@@ -55,6 +55,8 @@ import dev.bindery.storage.Db;
 import dev.bindery.storage.FileSystemBlobStore;
 import dev.bindery.subject.SubjectService;
 import dev.bindery.subject.SubjectStore;
+import dev.bindery.usage.UsageThresholdService;
+import dev.bindery.usage.UsageThresholdStore;
 import dev.bindery.web.WebServer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -100,6 +102,7 @@ public final class Bindery implements AutoCloseable {
     private final DownloadLogs logs;
     private final EventService events;
     private final DownloadEventFollower downloadEvents;
+    private final UsageThresholdService thresholds;
     private final dev.bindery.events.StreamService streams;
     private final dev.bindery.events.WebhookDelivery webhookDelivery;
     private final PrometheusMeterRegistry metrics;
@@ -227,6 +230,12 @@ public final class Bindery implements AutoCloseable {
                     config.clock(), config.allowPrivateCallbacks(), java.time.Duration.ofSeconds(5));
             this.webhookDelivery = new dev.bindery.events.WebhookDelivery(events, webhookStore, webhooks).start();
 
+            // Usage thresholds: checked every second against the rollups and what is stored.
+            this.thresholds = new UsageThresholdService(new UsageThresholdStore(db.jdbi()), subjects, contentStore,
+                    usageStore, events, new Mailer(config.smtp()), background, config.clock(), rollups::position);
+            content.onChange(thresholds::contentChanged);
+            scheduler.scheduleWithFixedDelay(thresholds::tick, 1, 1, TimeUnit.SECONDS);
+
             this.web = new WebServer(config.host(), config.port(), config.trustedProxies(), config.clock(),
                     config.downloadAnalytics(), new WebServer.Services(
                     subjects, content, uploads, downloads, new FileBodies(SMALL_FILE_CACHE_BYTES), access,
@@ -235,7 +244,7 @@ public final class Bindery implements AutoCloseable {
                     stats, new UsageExport(subjects, content, logsDir(config.dataDir()), config.clock()),
                     new UsageReports(usageStore, content, subjects, config.clock()), metrics::scrape, formats, signing,
                     new MavenService(content, uploads, mavenStore), teams, tokens, restrictions, products, eulas,
-                    accessKeys, entitlements, signedUrls, streams, webhooks));
+                    accessKeys, entitlements, signedUrls, streams, webhooks, thresholds));
         } catch (RuntimeException | IOException e) {
             db.close();
             throw e;
@@ -376,6 +385,11 @@ public final class Bindery implements AutoCloseable {
     /** The event outbox, e.g. for tests to read what changes appended. */
     public EventService events() {
         return events;
+    }
+
+    /** The usage thresholds: tests check them on demand. */
+    public UsageThresholdService thresholds() {
+        return thresholds;
     }
 
     /** The follower putting this node's downloads into the outbox: tests wait on it. */

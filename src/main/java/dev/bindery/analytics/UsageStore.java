@@ -45,6 +45,23 @@ public final class UsageStore {
         });
     }
 
+    /** Bytes downloaded per repository of {@code subject} on the UTC day starting at {@code dayStart}. */
+    public Map<String, Long> dayDownloads(String subject, long dayStart) {
+        return downloadedBytes(subject, Buckets.DAYS, dayStart, dayStart + 1);
+    }
+
+    /** Bytes downloaded per repository of {@code subject} in the UTC month starting at {@code monthStart}. */
+    public Map<String, Long> monthDownloads(String subject, long monthStart) {
+        return downloadedBytes(subject, Buckets.MONTHS, monthStart, monthStart + 1);
+    }
+
+    /** What each repository of {@code subject} stores now, in bytes. */
+    public Map<String, Long> storedBytes(String subject) {
+        var bytes = new HashMap<String, Long>();
+        liveStorage(subject).forEach(row -> bytes.merge(row.repo(), row.bytes(), Long::sum));
+        return bytes;
+    }
+
     /** What every package of {@code subject} stores now. */
     List<PackageStorage> liveStorage(String subject) {
         return jdbi.withHandle(handle -> handle.createQuery(LIVE_STORAGE + " WHERE s.name = :subject" + LIVE_GROUP)

@@ -64,8 +64,8 @@ final class ServeCommand implements Callable<Integer> {
     boolean allowPrivateCallbacks;
 
     @Option(names = "--smtp-host", defaultValue = "${env:BINDERY_SMTP_HOST}",
-            description = "SMTP relay for the callback_email of signed URLs (env BINDERY_SMTP_HOST; default none:"
-                    + " no mail is sent).")
+            description = "SMTP relay for signed URLs' callback_email and usage threshold alerts"
+                    + " (env BINDERY_SMTP_HOST; default none: no mail is sent).")
     String smtpHost;
 
     @Option(names = "--smtp-port", defaultValue = "${env:BINDERY_SMTP_PORT:-25}",

@@ -114,7 +114,8 @@ public final class ContentService {
             var files = store.allFiles(handle, scope, id);
             delete.accept(handle);
             appendEvents(handle, files.stream().map(file -> Event.file(EventType.DELETE, now, caller.name(),
-                    file.owner(), file.repository(), file.pkg(), file.version(), file.path(), null)).toList());
+                    file.owner(), file.repository(), file.pkg(), file.version(), file.path(), caller.address()))
+                    .toList());
         });
     }
 
@@ -602,7 +603,7 @@ public final class ContentService {
             checkPublishedWindows(resolved, version, "delete '" + path + "'");
         }
         var deleted = Event.file(EventType.DELETE, clock.instant(), caller.name(), file.owner(), file.repository(),
-                file.pkg(), file.version(), file.path(), null);
+                file.pkg(), file.version(), file.path(), caller.address());
         store.jdbi().useTransaction(handle -> {
             store.deleteFile(handle, file.id());
             appendEvents(handle, List.of(deleted));

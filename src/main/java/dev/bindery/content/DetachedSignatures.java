@@ -94,7 +94,7 @@ public final class DetachedSignatures {
             }
             content.appendEvents(handle, signed.stream().map(signature -> Event.file(EventType.UPLOAD, now,
                     caller.name(), signature.file().owner(), signature.file().repository(), signature.file().pkg(),
-                    signature.file().version(), signature.path().value(), null)).toList());
+                    signature.file().version(), signature.path().value(), caller.address())).toList());
         });
         content.changed();
     }

@@ -215,7 +215,7 @@ public final class UploadService {
         var events = new ArrayList<Event>(files.size() + 1);
         for (var file : files) {
             events.add(Event.file(EventType.UPLOAD, now, caller.name(), owner, repository.name(), pkg.name(),
-                    request.version(), file.path().value(), null));
+                    request.version(), file.path().value(), caller.address()));
         }
         if (request.publish()) {
             events.add(Event.versionPublished(now, caller.name(), owner, repository.name(), pkg.name(),

@@ -4,16 +4,12 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bindery.BinderyException;
 import dev.bindery.Config;
+import dev.bindery.Mailer;
 import dev.bindery.access.OutgoingUrls;
 import dev.bindery.content.FileEntry;
 import dev.bindery.download.SignedUrlService.Callbacks;
 import dev.bindery.subject.SubjectService;
-import jakarta.mail.Message;
 import jakarta.mail.MessagingException;
-import jakarta.mail.Session;
-import jakarta.mail.Transport;
-import jakarta.mail.internet.InternetAddress;
-import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -25,7 +21,6 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.concurrent.Executor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -51,14 +46,13 @@ public final class CallbackSender {
     private final SubjectService subjects;
     private final Executor background;
     private final boolean allowPrivateTargets;
-    /** Null when no mail is sent. */
-    private final Config.Smtp smtp;
+    private final Mailer mailer;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT)
             .followRedirects(HttpClient.Redirect.NEVER).build();
 
     public CallbackSender(SubjectService subjects, Executor background, boolean allowPrivateTargets,
                           Config.Smtp smtp) {
-        this.smtp = smtp;
+        this.mailer = new Mailer(smtp);
         this.subjects = subjects;
         this.background = background;
         this.allowPrivateTargets = allowPrivateTargets;
@@ -136,33 +130,24 @@ public final class CallbackSender {
      * configured.
      */
     void mail(Callbacks spec, FileEntry file, String clientIp) {
-        if (smtp == null) {
+        if (!mailer.enabled()) {
             LOG.info("Download of {}/{}/{} with callback id '{}': no mail sent, since no SMTP server is configured",
                     file.owner(), file.repository(), file.path(), spec.id());
             return;
         }
         background.execute(() -> {
             try {
-                var properties = new Properties();
-                properties.put("mail.smtp.host", smtp.host());
-                properties.put("mail.smtp.port", String.valueOf(smtp.port()));
-                properties.put("mail.smtp.connectiontimeout", String.valueOf(TIMEOUT.toMillis()));
-                properties.put("mail.smtp.timeout", String.valueOf(TIMEOUT.toMillis()));
-                var message = new MimeMessage(Session.getInstance(properties));
-                message.setFrom(new InternetAddress(smtp.from()));
-                message.setRecipients(Message.RecipientType.TO, InternetAddress.parse(spec.email(), true));
                 var where = file.owner() + "/" + file.repository() + "/" + file.path();
-                message.setSubject("Signed URL download: " + where + " (callback id " + spec.id() + ")",
-                        StandardCharsets.UTF_8.name());
-                message.setText("The signed download URL with callback id '" + spec.id() + "' was used.\n\n"
-                        + "callback_id: " + spec.id() + "\n"
-                        + "subject: " + file.owner() + "\n"
-                        + "repo: " + file.repository() + "\n"
-                        + "package: " + file.pkg() + "\n"
-                        + "version: " + file.version() + "\n"
-                        + "file_path: " + file.path() + "\n"
-                        + "ip_address: " + clientIp + "\n", StandardCharsets.UTF_8.name());
-                Transport.send(message);
+                mailer.send(java.util.List.of(spec.email()),
+                        "Signed URL download: " + where + " (callback id " + spec.id() + ")",
+                        "The signed download URL with callback id '" + spec.id() + "' was used.\n\n"
+                                + "callback_id: " + spec.id() + "\n"
+                                + "subject: " + file.owner() + "\n"
+                                + "repo: " + file.repository() + "\n"
+                                + "package: " + file.pkg() + "\n"
+                                + "version: " + file.version() + "\n"
+                                + "file_path: " + file.path() + "\n"
+                                + "ip_address: " + clientIp + "\n");
             } catch (MessagingException | RuntimeException e) {
                 LOG.warn("Callback mail for the download of {}/{}/{} failed: {}", file.owner(), file.repository(),
                         file.path(), e.toString());

@@ -1,5 +1,7 @@
 package dev.bindery.events;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -16,7 +18,8 @@ import org.jdbi.v3.core.Jdbi;
 public final class EventStore {
 
     private static final String COLUMNS = "seq, type, occurred, recorded, actor, owner, repo, package, version,"
-            + " path, ip_address";
+            + " path, ip_address, details";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Jdbi jdbi;
 
@@ -46,14 +49,14 @@ public final class EventStore {
     /** Inserts the events with consecutive sequence numbers from {@code firstSeq}. */
     void insert(Handle handle, long firstSeq, List<Event> events, Instant recorded) {
         var batch = handle.prepareBatch("INSERT INTO events_event (" + COLUMNS + ") VALUES (:seq, :type, :occurred,"
-                + " :recorded, :actor, :owner, :repo, :package, :version, :path, :ip)");
+                + " :recorded, :actor, :owner, :repo, :package, :version, :path, :ip, :details)");
         long seq = firstSeq;
         for (var event : events) {
             batch.bind("seq", seq++).bind("type", event.type().wire()).bind("occurred", event.time().toEpochMilli())
                     .bind("recorded", recorded.toEpochMilli()).bind("actor", event.subject())
                     .bind("owner", event.owner()).bind("repo", event.repo()).bind("package", event.pkg())
                     .bind("version", event.version()).bind("path", event.path()).bind("ip", event.ipAddress())
-                    .add();
+                    .bind("details", details(event.threshold())).add();
         }
         batch.execute();
     }
@@ -134,6 +137,38 @@ public final class EventStore {
         return new StoredEvent(rs.getLong("seq"), Instant.ofEpochMilli(rs.getLong("recorded")),
                 new Event(EventType.fromWire(rs.getString("type")), Instant.ofEpochMilli(rs.getLong("occurred")),
                         rs.getString("actor"), rs.getString("owner"), rs.getString("repo"), rs.getString("package"),
-                        rs.getString("version"), rs.getString("path"), rs.getString("ip_address")));
+                        rs.getString("version"), rs.getString("path"), rs.getString("ip_address"),
+                        threshold(rs.getString("details"))));
+    }
+
+    /** What {@code details} holds of a threshold event: its fields, the period as epoch millis. */
+    private record ThresholdDetails(String scope, String target, String kind, long limitBytes, long usageBytes,
+                                    long periodStart) {
+    }
+
+    private static String details(Event.ThresholdExceeded threshold) {
+        if (threshold == null) {
+            return null;
+        }
+        try {
+            return JSON.writeValueAsString(new ThresholdDetails(threshold.scope(), threshold.target(),
+                    threshold.kind(), threshold.limitBytes(), threshold.usageBytes(),
+                    threshold.periodStart().toEpochMilli()));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Event.ThresholdExceeded threshold(String details) throws SQLException {
+        if (details == null) {
+            return null;
+        }
+        try {
+            var stored = JSON.readValue(details, ThresholdDetails.class);
+            return new Event.ThresholdExceeded(stored.scope(), stored.target(), stored.kind(), stored.limitBytes(),
+                    stored.usageBytes(), Instant.ofEpochMilli(stored.periodStart()));
+        } catch (JsonProcessingException e) {
+            throw new SQLException("Unreadable event details: " + e.getOriginalMessage(), e);
+        }
     }
 }

@@ -207,16 +207,9 @@ public final class StreamService implements AutoCloseable {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (active()) {
                 long seen = latest;
-                var raw = events.after(position.lastSeq, BATCH, position.subject);
-                if (!raw.isEmpty()) {
-                    var batch = raw.stream()
-                            .filter(event -> event.event().type() != EventType.THRESHOLD_EXCEEDED).toList();
-                    if (!batch.isEmpty()) {
-                        return batch;
-                    }
-                    // Only threshold events, which are for webhooks: skip past them.
-                    delivered(raw.get(raw.size() - 1).seq());
-                    continue;
+                var batch = events.after(position.lastSeq, BATCH, position.subject);
+                if (!batch.isEmpty()) {
+                    return batch;
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {

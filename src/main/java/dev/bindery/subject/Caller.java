@@ -13,8 +13,10 @@ import java.util.Set;
  *
  * @param user       null for anonymous callers, access keys and signed URLs
  * @param credential how the caller authenticated
+ * @param address    the client's IP address, when the request is known (for the events it causes); else null
  */
-public record Caller(Subject user, Map<Long, MemberType> memberships, Set<String> orgNames, Credential credential) {
+public record Caller(Subject user, Map<Long, MemberType> memberships, Set<String> orgNames, Credential credential,
+                     String address) {
 
     public static final Caller ANONYMOUS = new Caller(null, Map.of(), Set.of());
 
@@ -26,7 +28,16 @@ public record Caller(Subject user, Map<Long, MemberType> memberships, Set<String
 
     /** A user authenticated with their API key (or nobody, for a null user). */
     public Caller(Subject user, Map<Long, MemberType> memberships, Set<String> orgNames) {
-        this(user, memberships, orgNames, Credential.NONE);
+        this(user, memberships, orgNames, Credential.NONE, null);
+    }
+
+    public Caller(Subject user, Map<Long, MemberType> memberships, Set<String> orgNames, Credential credential) {
+        this(user, memberships, orgNames, credential, null);
+    }
+
+    /** The same caller, making a request from {@code clientAddress}. */
+    public Caller at(String clientAddress) {
+        return new Caller(user, memberships, orgNames, credential, clientAddress);
     }
 
     /** An access key: not a user, no memberships. */
@@ -41,7 +52,7 @@ public record Caller(Subject user, Map<Long, MemberType> memberships, Set<String
 
     /** This user, with their rights capped by a bearer token. */
     public Caller with(Credential.Token token) {
-        return new Caller(user, memberships, orgNames, token);
+        return new Caller(user, memberships, orgNames, token, address);
     }
 
     /** Whether no user or access key is behind the request (signed URL holders are anonymous). */
@@ -69,7 +80,8 @@ public record Caller(Subject user, Map<Long, MemberType> memberships, Set<String
 
     /** The same user with their full rights, ignoring a token's scope: for computing what the scope then caps. */
     public Caller uncapped() {
-        return credential instanceof Credential.Token ? new Caller(user, memberships, orgNames) : this;
+        return credential instanceof Credential.Token
+                ? new Caller(user, memberships, orgNames, Credential.NONE, address) : this;
     }
 
     /** The user's name, {@code key@subject} for an access key, or {@code anonymous}. */

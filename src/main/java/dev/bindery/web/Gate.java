@@ -39,8 +39,8 @@ final class Gate {
 
     private Caller authenticate(Context ctx) {
         var authorization = AccessTokenParam.authorization(ctx.header("Authorization"), accessToken(ctx));
-        var caller = authenticator.authenticate(authorization,
-                clientAddress.of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For")));
+        var address = clientAddress.of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
+        var caller = authenticator.authenticate(authorization, address).at(address);
         ctx.attribute(Http.CALLER, caller);
         return caller;
     }

@@ -19,7 +19,7 @@ final class Routes {
                          SigningRoutes signing, MavenRoutes maven, TeamRoutes teams, TokenRoutes tokens,
                          RestrictionRoutes restrictions, ProductRoutes products,
                          AccessKeyRoutes accessKeys, EntitlementRoutes entitlements, SignedUrlRoutes signedUrls,
-                         StreamRoutes stream, WebhookRoutes webhooks) {
+                         StreamRoutes stream, WebhookRoutes webhooks, UsageThresholdRoutes thresholds) {
         routes.before(API + "/*", gate::apiCall);
         routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
 
@@ -215,6 +215,14 @@ final class Routes {
         routes.post(API + "/webhooks/{subject}/{repo}/{package}", webhooks::registerWebhook);
         routes.post(API + "/webhooks/{subject}/{repo}/{package}/{version}", webhooks::testWebhook);
         routes.delete(API + "/webhooks/{subject}/{repo}/{package}", webhooks::deleteWebhook);
+
+        // Usage Thresholds: alerts through the firehose and by mail
+        for (var scope : new String[] {"/organization/{org}", "/repo/{org}/{repo}", "/business_unit/{org}/{business_unit}"}) {
+            routes.get(API + "/usage_threshold" + scope, thresholds::getUsageThreshold);
+            routes.post(API + "/usage_threshold" + scope, thresholds::createUsageThreshold);
+            routes.patch(API + "/usage_threshold" + scope, thresholds::updateUsageThreshold);
+            routes.delete(API + "/usage_threshold" + scope, thresholds::deleteUsageThreshold);
+        }
 
         // Download Content, GET/HEAD /dl/:subject/:repo/:file_path, is served before Javalin by
         // DownloadHandler: it is the hot path.

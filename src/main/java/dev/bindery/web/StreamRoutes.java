@@ -125,14 +125,30 @@ final class StreamRoutes {
 
     /** An event as the firehose writes it (Bintray's Stream API example), absent fields left out. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    @JsonPropertyOrder({"type", "time", "subject", "path", "ip_address", "repo", "package", "version"})
+    @JsonPropertyOrder({"type", "time", "subject", "path", "ip_address", "repo", "package", "version", "threshold"})
     record EventJson(String type, String time, String subject, String path,
                      @JsonProperty("ip_address") String ipAddress, String repo,
-                     @JsonProperty("package") String pkg, String version) {
+                     @JsonProperty("package") String pkg, String version, ThresholdJson threshold) {
         static EventJson of(StoredEvent stored) {
             var event = stored.event();
             return new EventJson(event.type().wire(), Times.format(event.time()), event.subject(), event.path(),
-                    event.ipAddress(), event.repo(), event.pkg(), event.version());
+                    event.ipAddress(), event.repo(), event.pkg(), event.version(), ThresholdJson.of(event.threshold()));
+        }
+    }
+
+    /** Which threshold a {@code threshold_exceeded} event is about, in the usage threshold's own field names. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonPropertyOrder({"scope", "business_unit", "type", "limit_bytes", "usage_bytes", "period_start"})
+    record ThresholdJson(String scope, @JsonProperty("business_unit") String businessUnit, String type,
+                         @JsonProperty("limit_bytes") long limitBytes, @JsonProperty("usage_bytes") long usageBytes,
+                         @JsonProperty("period_start") String periodStart) {
+        static ThresholdJson of(dev.bindery.events.Event.ThresholdExceeded threshold) {
+            if (threshold == null) {
+                return null;
+            }
+            var unit = "business_unit".equals(threshold.scope()) ? threshold.target() : null;
+            return new ThresholdJson(threshold.scope(), unit, threshold.kind(), threshold.limitBytes(),
+                    threshold.usageBytes(), Times.format(threshold.periodStart()));
         }
     }
 }

@@ -50,7 +50,8 @@ public final class WebServer {
                            AccessKeyService accessKeys, EntitlementService entitlements,
                            dev.bindery.download.SignedUrlService signedUrls,
                            dev.bindery.events.StreamService streams,
-                           dev.bindery.events.WebhookService webhooks) {
+                           dev.bindery.events.WebhookService webhooks,
+                           dev.bindery.usage.UsageThresholdService thresholds) {
     }
 
     public WebServer(String host, int port, List<String> trustedProxies, Clock clock, boolean downloadAnalytics,
@@ -101,7 +102,8 @@ public final class WebServer {
                             services.authenticator(), new ClientAddress(trustedProxies)),
                     new AccessKeyRoutes(services.accessKeys(), services.subjects()),
                     new EntitlementRoutes(services.entitlements()), new SignedUrlRoutes(services.signedUrls()),
-                    new StreamRoutes(services.streams()), new WebhookRoutes(services.webhooks()));
+                    new StreamRoutes(services.streams()), new WebhookRoutes(services.webhooks()),
+                    new UsageThresholdRoutes(services.thresholds()));
             // Prometheus text format, for operators; no credentials, bind to a private interface or proxy it.
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(services.metrics().get()));

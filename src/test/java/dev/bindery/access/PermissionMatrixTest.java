@@ -98,6 +98,8 @@ class PermissionMatrixTest {
             new Row("PUT", "/api/v1/orgs/acme/members/extra", "{\"type\": \"member\"}",
                     "401 403 403 403 403 403 200 403 403 401 403"),
             new Row("POST", "/api/v1/products/acme", "{\"name\": \"prod-{caller}\", \"packages\": [\"vault/tool\"]}",
+                    "401 403 403 403 403 403 201 403 403 401 403"),
+            new Row("POST", "/api/v1/usage_threshold/repo/" + REPO, "{\"daily_download_bytes\": 1000}",
                     "401 403 403 403 403 403 201 403 403 401 403"));
 
     @BeforeAll

@@ -94,6 +94,7 @@ class OutboxTest {
         assertThat(upload.pkg()).isEqualTo("tool");
         assertThat(upload.version()).isEqualTo("1.0");
         assertThat(upload.path()).isEqualTo("/olga/generic/docs/a.txt");
+        assertThat(upload.ipAddress()).isEqualTo("127.0.0.1");
         assertThat(upload.time()).isAfter(before).isBefore(Instant.now().plusSeconds(1));
         var published = all.get(1).event();
         assertThat(published.subject()).isEqualTo("olga");
@@ -108,6 +109,7 @@ class OutboxTest {
         var deleted = all.get(3).event();
         assertThat(deleted.subject()).isEqualTo("olga");
         assertThat(deleted.path()).isEqualTo("/olga/generic/docs/a.txt");
+        assertThat(deleted.ipAddress()).isEqualTo("127.0.0.1");
         // and: readers filter by the subject owning the resource
         assertThat(events().after(start, 100, "olga")).isEqualTo(all);
         assertThat(events().after(start, 100, "somebody-else")).isEmpty();

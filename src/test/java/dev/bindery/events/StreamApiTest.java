@@ -96,12 +96,14 @@ class StreamApiTest {
             assertThat(upload.get("repo").asText()).isEqualTo("generic");
             assertThat(upload.get("package").asText()).isEqualTo("tool");
             assertThat(upload.get("version").asText()).isEqualTo("1.0");
+            assertThat(upload.get("ip_address").asText()).isEqualTo("127.0.0.1");
             assertThat(published.get("type").asText()).isEqualTo("version_published");
             assertThat(download.get("type").asText()).isEqualTo("download");
             assertThat(download.get("subject").asText()).isEqualTo("anonymous");
             assertThat(download.get("ip_address").asText()).isEqualTo("127.0.0.1");
             assertThat(download.get("path").asText()).isEqualTo("/sam/generic/a.txt");
             assertThat(delete.get("type").asText()).isEqualTo("delete");
+            assertThat(delete.get("ip_address").asText()).isEqualTo("127.0.0.1");
             assertThat(failure.get("type").asText()).isEqualTo("login_failure");
             assertThat(failure.get("subject").asText()).isEqualTo("sam");
             assertThat(failure.has("path")).isFalse();
