@@ -22,6 +22,12 @@ import java.util.zip.Deflater;
  * <p>Chunks are recognised by the identity of their units: callers pass the same unit objects for
  * unchanged entries (an equal but different object only costs a recompression). One instance per
  * index file; not thread-safe (a repository's index is rebuilt by one thread at a time).
+ *
+ * <p>The SHA-256 of what the file holds (the open checksum) covers every byte, head first, so it
+ * cannot reuse the previous build's when the head changed (a package count). {@link #precompute}
+ * hashes ahead, in the background, the head the next build is expected to have and the chunks of the
+ * last one, keeping the digest's state after each chunk; a next build with that head resumes from the
+ * state after its longest run of unchanged leading chunks, so appending a unit hashes one chunk.
  */
 public final class ChunkedGzip {
 
@@ -43,6 +49,11 @@ public final class ChunkedGzip {
     private Map<ChunkKey, byte[]> compressed = new HashMap<>();
     private int lastEncoded;
     private int lastChunks;
+    private volatile int lastHashedChunks;
+    /** The chunks of the last build, for {@link #precompute}. */
+    private List<ChunkKey> lastChunkKeys = List.of();
+    /** Digest states hashed ahead for the next build, or null; written by a background thread. */
+    private volatile Ahead ahead;
 
     public ChunkedGzip(int level) {
         this.level = level;
@@ -86,6 +97,7 @@ public final class ChunkedGzip {
         compressed = next;
         lastEncoded = missing.size();
         lastChunks = chunks.size();
+        lastChunkKeys = chunks;
 
         var crc = new CRC32();
         long openSize = 0;
@@ -107,7 +119,103 @@ public final class ChunkedGzip {
         openSize += tail.length;
         writeIntLittleEndian(out, (int) crc.getValue());
         writeIntLittleEndian(out, (int) openSize);
-        return new Result(out.toByteArray(), head, List.copyOf(units), tail, openSize);
+        return new Result(out.toByteArray(), head, List.copyOf(units), tail, openSize, chunks, ahead, this);
+    }
+
+    /**
+     * Starts hashing, in the background, what a next build would hold if its head were {@code nextHead}
+     * and its units began as the last build's, so that build's {@link Result#openSha256} only hashes
+     * from its first changed chunk on. A later call, or a build that finds its head or chunks
+     * different, simply does not use what this hashed; the checksum is the same either way.
+     */
+    public void precompute(byte[] nextHead) {
+        var previous = ahead;
+        if (previous != null) {
+            previous.cancelled = true;
+        }
+        var chunks = lastChunkKeys.toArray(ChunkKey[]::new);
+        var next = new Ahead(nextHead.clone(), chunks);
+        ahead = next;
+        if (chunks.length > 0) {
+            next.thread = Thread.ofVirtual().name("gzip-ahead").start(next::run);
+        }
+    }
+
+    /** How many chunks the last open checksum hashed (the others were resumed from {@link #precompute}): for tests. */
+    public int lastHashedChunks() {
+        return lastHashedChunks;
+    }
+
+    /** The digest states after the head and each of the chunks, filled in order by one background thread. */
+    private static final class Ahead {
+        final byte[] head;
+        final ChunkKey[] chunks;
+        final MessageDigest[] states;
+        /** How many of {@link #states} are set; written after them. */
+        volatile int ready;
+        /** How many states are still wanted: the background thread stops there. */
+        volatile int limit;
+        volatile boolean cancelled;
+        volatile Thread thread;
+
+        Ahead(byte[] head, ChunkKey[] chunks) {
+            this.head = head;
+            this.chunks = chunks;
+            this.states = new MessageDigest[chunks.length];
+            this.limit = chunks.length;
+        }
+
+        void run() {
+            var digest = sha256Digest();
+            digest.update(head);
+            try {
+                for (int i = 0; i < limit && !cancelled; i++) {
+                    for (var unit : chunks[i].units()) {
+                        digest.update(unit.bytes());
+                    }
+                    states[i] = (MessageDigest) digest.clone();
+                    ready = i + 1;
+                }
+            } catch (CloneNotSupportedException e) {
+                // SHA-256 digests of the JDK clone; without it, builds hash everything
+            }
+        }
+
+        /**
+         * A copy of the state after the longest run of leading {@code others} that are the chunks hashed
+         * here, and its length; or null when there is none. Waits for the background thread to get
+         * there if it has not yet: it hashes what the caller would otherwise hash again.
+         */
+        Resumed resume(byte[] otherHead, List<ChunkKey> others) {
+            if (!java.util.Arrays.equals(head, otherHead)) {
+                return null;
+            }
+            int same = 0;
+            int most = Math.min(chunks.length, others.size());
+            while (same < most && chunks[same].equals(others.get(same))) {
+                same++;
+            }
+            limit = same;
+            if (ready < same && thread != null) {
+                try {
+                    thread.join();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            same = Math.min(same, ready);
+            if (same == 0) {
+                return null;
+            }
+            try {
+                return new Resumed((MessageDigest) states[same - 1].clone(), same);
+            } catch (CloneNotSupportedException e) {
+                return null;
+            }
+        }
+    }
+
+    private record Resumed(MessageDigest digest, int chunks) {
     }
 
     /** How many chunks the last build compressed, and how many it had in all: for tests. */
@@ -129,15 +237,22 @@ public final class ChunkedGzip {
         private final List<Unit> units;
         private final byte[] tail;
         private final long openSize;
+        private final List<ChunkKey> chunks;
+        private final Ahead ahead;
+        private final ChunkedGzip owner;
         private String sha256;
         private String openSha256;
 
-        private Result(byte[] bytes, byte[] head, List<Unit> units, byte[] tail, long openSize) {
+        private Result(byte[] bytes, byte[] head, List<Unit> units, byte[] tail, long openSize, List<ChunkKey> chunks,
+                       Ahead ahead, ChunkedGzip owner) {
             this.bytes = bytes;
             this.head = head;
             this.units = units;
             this.tail = tail;
             this.openSize = openSize;
+            this.chunks = chunks;
+            this.ahead = ahead;
+            this.owner = owner;
         }
 
         /** The gzip file. */
@@ -176,11 +291,25 @@ public final class ChunkedGzip {
         /** The hex SHA-256 of what the file holds. */
         public synchronized String openSha256() {
             if (openSha256 == null) {
-                var digest = sha256Digest();
-                digest.update(head);
-                units.forEach(unit -> digest.update(unit.bytes()));
+                var resumed = ahead == null ? null : ahead.resume(head, chunks);
+                MessageDigest digest;
+                int from;
+                if (resumed == null) {
+                    digest = sha256Digest();
+                    digest.update(head);
+                    from = 0;
+                } else {
+                    digest = resumed.digest();
+                    from = resumed.chunks();
+                }
+                for (int i = from; i < chunks.size(); i++) {
+                    for (var unit : chunks.get(i).units()) {
+                        digest.update(unit.bytes());
+                    }
+                }
                 digest.update(tail);
                 openSha256 = HexFormat.of().formatHex(digest.digest());
+                owner.lastHashedChunks = chunks.size() - from;
             }
             return openSha256;
         }

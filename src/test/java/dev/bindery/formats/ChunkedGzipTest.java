@@ -129,4 +129,31 @@ class ChunkedGzipTest {
         assertThat(gzip.lastEncoded()).isBetween(1, 2);
         assertThat(gunzip(removed.bytes())).isEqualTo(concat(new byte[0], units, new byte[0]));
     }
+
+    @Test
+    void hashesOnlyWhatFollowsTheUnchangedChunksWhenTheHeadWasHashedAhead() throws Exception {
+        // given: a build of 10,000 units, and the next head (one more unit) hashed ahead
+        var gzip = new ChunkedGzip(Deflater.BEST_SPEED);
+        var units = units(10_000);
+        check(gzip.build(head(units), units, tail()), units);
+        units.add(Text.of(100_001));
+        gzip.precompute(head(units));
+        // when: one unit is appended
+        var appended = gzip.build(head(units), units, tail());
+        // then: the open checksum is that of the whole file, but only the last chunk was hashed for it
+        check(appended, units);
+        assertThat(gzip.lastHashedChunks()).isEqualTo(1);
+        // and when one is inserted in the middle: the chunks before it are not hashed again
+        units.add(5_000, Text.of(100_003));
+        gzip.precompute(head(units));
+        var inserted = gzip.build(head(units), units, tail());
+        check(inserted, units);
+        assertThat(gzip.lastHashedChunks()).isBetween(2, gzip.lastChunks() * 2 / 3);
+        // and when the head is not the one hashed ahead (a unit removed): everything is hashed
+        units.remove(10);
+        gzip.precompute(head(List.of()));
+        var removed = gzip.build(head(units), units, tail());
+        check(removed, units);
+        assertThat(gzip.lastHashedChunks()).isEqualTo(gzip.lastChunks());
+    }
 }

@@ -44,9 +44,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Rebuilds are incremental: what a folder's last build rendered and compressed stays in memory
  * (for the {@value #CACHED_FOLDERS} folders used last, within {@value #CACHED_BYTES} bytes), so adding
- * a package reads that package's metadata and recompresses one chunk. The cache is checked against
- * the stored files on every build, so it is never trusted over the database (other nodes may have
- * changed it). Thread-safe.
+ * a package reads that package's metadata and recompresses one chunk. Packages are listed in upload
+ * order (by file id), so a new one is appended and the open checksums of the next build are hashed
+ * ahead, in the background, up to it ({@link dev.bindery.formats.ChunkedGzip#precompute}); clients do
+ * not depend on the order. The cache is checked against the stored files on every build, so it is
+ * never trusted over the database (other nodes may have changed it). Thread-safe.
  */
 public final class RpmFormat implements RepositoryFormat {
 
@@ -256,6 +258,9 @@ public final class RpmFormat implements RepositoryFormat {
                 entries.add(entry);
             }
             cache.entries.keySet().retainAll(present);
+            // Upload order (file ids only grow): a new package is appended, which leaves every chunk
+            // before it, and the open checksums' digest up to it, as the last build had them.
+            entries.sort(java.util.Comparator.comparingLong(YumRepodata.Entry::fileId));
             count = entries.size();
             var groups = groups(repository, folder, byPath);
             var previous = index.read(prefix + "repomd.xml").orElse(null);
@@ -268,6 +273,9 @@ public final class RpmFormat implements RepositoryFormat {
                 files.put(prefix + "repomd.xml.asc", signer.detachedArmored(repomd)));
         // The previous generation's data files stay a while for clients holding the previous repomd.xml.
         index.replace(prefix, files, RpmFormat::contentAddressed);
+        synchronized (cache) {
+            YumRepodata.prepareNext(cache, count);
+        }
         trimCaches(cacheKey(repository, folder));
         LOG.debug("Indexed {} RPMs in '{}' of {} in {} ms", count, folder, repository.fullName(),
                 (System.nanoTime() - start) / 1_000_000);

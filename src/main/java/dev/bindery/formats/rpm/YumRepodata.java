@@ -139,6 +139,19 @@ final class YumRepodata {
         return files;
     }
 
+    /**
+     * Prepares the folder's next build after one of {@code count} entries: entries are in upload
+     * order, so the next build most likely appends one, and its open checksums are hashed ahead, in
+     * the background, up to the new entry ({@link ChunkedGzip#precompute}). Call it when the build's
+     * files are stored, so the hashing does not compete with them.
+     */
+    static void prepareNext(FolderCache cache, int count) {
+        var next = Integer.toString(count + 1);
+        cache.primary.precompute(utf8(YumXml.PRIMARY_START + next + "\">\n"));
+        cache.filelists.precompute(utf8(YumXml.FILELISTS_START + next + "\">\n"));
+        cache.other.precompute(utf8(YumXml.OTHER_START + next + "\">\n"));
+    }
+
     private static byte[] utf8(String text) {
         return text.getBytes(StandardCharsets.UTF_8);
     }
