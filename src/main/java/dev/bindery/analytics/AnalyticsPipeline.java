@@ -126,14 +126,11 @@ public final class AnalyticsPipeline implements AutoCloseable {
 
     private void append(List<DownloadEvent> batch) throws IOException {
         var enriched = new ArrayList<DownloadEvent>(batch.size());
-        var payloads = new ArrayList<byte[]>(batch.size());
         for (var event : batch) {
-            var full = enrichment.enrich(event);
-            enriched.add(full);
-            payloads.add(EventCodec.encode(full));
+            enriched.add(enrichment.enrich(event));
         }
-        log.append(payloads);
-        written.addAndGet(payloads.size());
+        log.appendEvents(enriched);
+        written.addAndGet(enriched.size());
         followers.forEach(Runnable::run);
         liveFeed.publish(enriched);
     }

@@ -49,9 +49,35 @@ final class IpLiteral {
         if (text == null || text.isEmpty() || text.length() > 15) {
             return -1;
         }
-        var bytes = parseIpv4(text, 0, text.length());
-        return bytes == null ? -1 : ((bytes[0] & 0xffL) << 24) | ((bytes[1] & 0xff) << 16)
-                | ((bytes[2] & 0xff) << 8) | (bytes[3] & 0xff);
+        // The same rules as parseIpv4(text, from, to), without an array: this runs for every download.
+        long address = 0;
+        int parts = 0;
+        int start = 0;
+        int length = text.length();
+        for (int i = 0; i <= length; i++) {
+            if (i < length && text.charAt(i) != '.') {
+                continue;
+            }
+            int digits = i - start;
+            if (parts == 4 || digits < 1 || digits > 3 || (digits > 1 && text.charAt(start) == '0')) {
+                return -1;
+            }
+            int value = 0;
+            for (int j = start; j < i; j++) {
+                char c = text.charAt(j);
+                if (c < '0' || c > '9') {
+                    return -1;
+                }
+                value = value * 10 + (c - '0');
+            }
+            if (value > 255) {
+                return -1;
+            }
+            address = address << 8 | value;
+            parts++;
+            start = i + 1;
+        }
+        return parts == 4 ? address : -1;
     }
 
     /** {@link #isPublic} for an IPv4 address given as {@link #parseIpv4(String)} returns it. */

@@ -102,7 +102,8 @@ public final class RollupConsumer implements AutoCloseable {
         long next = position;
         int events = 0;
         while (events < MAX_EVENTS && counts.size() < MAX_COUNTERS) {
-            var entries = log.read(next, BATCH);
+            // Only what the rollups count by: no addresses, agents or paths decoded for nothing.
+            var entries = log.read(next, BATCH, EventCodec.Fields.ROLLUP);
             if (entries.isEmpty()) {
                 break;
             }

@@ -2,7 +2,6 @@ package dev.bindery.analytics;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +35,8 @@ public final class SegmentLog implements AutoCloseable {
     private static final int MAX_RECORD = 1 << 20;
     /** Bytes read at a time: any record fits. */
     private static final int READ_BYTES = HEADER + MAX_RECORD;
+    /** Bytes of encoded events {@link #appendEvents} writes at a time. */
+    private static final int WRITE_CHUNK = 1 << 20;
 
     private final Path dir;
     private final long segmentBytes;
@@ -49,6 +50,11 @@ public final class SegmentLog implements AutoCloseable {
      * kept the collector marking under steady downloads.
      */
     private final ThreadLocal<ByteBuffer> readBuffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(READ_BYTES));
+    /** Each reading thread's recently decoded strings, reused for the same bytes (see {@link EventCodec.Strings}). */
+    private final ThreadLocal<EventCodec.Strings> readStrings = ThreadLocal.withInitial(EventCodec.Strings::new);
+    /** The appending thread's encoding buffer, reused; it holds at most about {@value #WRITE_CHUNK} bytes. */
+    private final EventCodec.Output output = new EventCodec.Output(WRITE_CHUNK + 64 * 1024);
+    private final CRC32C appendCrc = new CRC32C();
 
     /** One event read back, with where it starts and where the next one does. */
     public record Entry(long offset, long next, DownloadEvent event) {
@@ -88,30 +94,80 @@ public final class SegmentLog implements AutoCloseable {
         return end;
     }
 
-    /** Appends the events as one write; returns the new end offset. Single appending thread only. */
+    /**
+     * Appends already encoded events ({@link EventCodec#encode(DownloadEvent)}) as one write; returns
+     * the new end offset. Single appending thread only.
+     */
     public long append(List<byte[]> payloads) throws IOException {
         if (payloads.isEmpty()) {
             return end;
         }
-        int size = 0;
+        var out = output;
+        out.size = 0;
         for (var payload : payloads) {
-            size += HEADER + payload.length;
+            int start = out.size;
+            out.ensure(HEADER + payload.length);
+            System.arraycopy(payload, 0, out.bytes, start + HEADER, payload.length);
+            out.size = start + HEADER + payload.length;
+            seal(out, start);
         }
-        if (active.size() > 0 && active.size() + size > segmentBytes) {
+        return write(out);
+    }
+
+    /**
+     * Encodes the events and appends them, in writes of about {@value #WRITE_CHUNK} bytes (a crash
+     * may tear the last record, which the next open cuts off); returns the new end offset. Encodes
+     * into a reused buffer: no array per event or per batch. Single appending thread only.
+     */
+    public long appendEvents(List<DownloadEvent> events) throws IOException {
+        var out = output;
+        out.size = 0;
+        for (var event : events) {
+            int start = out.size;
+            out.ensure(HEADER);
+            out.size += HEADER;
+            EventCodec.encode(event, out);
+            seal(out, start);
+            if (out.size >= WRITE_CHUNK) {
+                write(out);
+                out.size = 0;
+            }
+        }
+        return out.size == 0 ? end : write(out);
+    }
+
+    /**
+     * Fills in the header of the record that starts at {@code start} and runs to the end of
+     * {@code out}. A record too large to read back (a User-Agent of megabytes) would stop every
+     * follower at it: it is taken back out, logged and left out instead.
+     */
+    private void seal(EventCodec.Output out, int start) {
+        int length = out.size - start - HEADER;
+        if (length > MAX_RECORD) {
+            out.size = start;
+            LOG.warn("Leaving out a download event of {} bytes: records hold at most {}", length, MAX_RECORD);
+            return;
+        }
+        appendCrc.reset();
+        appendCrc.update(out.bytes, start + HEADER, length);
+        out.putIntAt(start, length);
+        out.putIntAt(start + 4, (int) appendCrc.getValue());
+    }
+
+    /** Writes the records in {@code out}, after rolling to a new segment if they would overfill this one. */
+    private long write(EventCodec.Output out) throws IOException {
+        if (active.size() > 0 && active.size() + out.size > segmentBytes) {
             roll();
         }
-        var buffer = ByteBuffer.allocate(size).order(ByteOrder.BIG_ENDIAN);
-        var crc = new CRC32C();
-        for (var payload : payloads) {
-            crc.reset();
-            crc.update(payload);
-            buffer.putInt(payload.length).putInt((int) crc.getValue()).put(payload);
-        }
-        buffer.flip();
+        var buffer = ByteBuffer.wrap(out.bytes, 0, out.size);
         while (buffer.hasRemaining()) {
             active.write(buffer);
         }
         end = activeBase + active.position();
+        if (out.bytes.length > 4 * WRITE_CHUNK) {
+            // A batch of a few large events (append) grew it: do not keep that much for good.
+            out.bytes = new byte[WRITE_CHUNK + 64 * 1024];
+        }
         return end;
     }
 
@@ -134,7 +190,13 @@ public final class SegmentLog implements AutoCloseable {
 
     /** Reads up to {@code max} events from {@code offset} (which must be a record start, or {@link #end}). */
     public List<Entry> read(long offset, int max) throws IOException {
+        return read(offset, max, EventCodec.Fields.ALL);
+    }
+
+    /** {@link #read(long, int)}, decoding only the given fields of each event (the others are null). */
+    List<Entry> read(long offset, int max, EventCodec.Fields fields) throws IOException {
         var entries = new ArrayList<Entry>();
+        var strings = readStrings.get();
         long position = offset;
         long limit = end;
         while (entries.size() < max && position < limit) {
@@ -174,7 +236,7 @@ public final class SegmentLog implements AutoCloseable {
                 var payload = buffer.slice(buffer.position() + HEADER, length);
                 buffer.position(buffer.position() + HEADER + length);
                 long next = position + HEADER + length;
-                entries.add(new Entry(position, next, EventCodec.decode(payload)));
+                entries.add(new Entry(position, next, EventCodec.decode(payload, strings, fields)));
                 position = next;
             }
             if (position == before) {

@@ -21,15 +21,32 @@ public final class AnalyticsBenchSupport {
     private static final String[] COUNTRIES = {"US", "DE", "CN", "IN", "GB", "FR", "JP", "BR", "RU", "CA", "KR",
         "NL", "AU", "ES", "IT", "SE", "PL", "CH", "SG", "IL", "UA", "TR", "MX", "ID", "VN", "AR", "ZA", "NO", "FI", "BE"};
     private static final String[] OS = {"Linux", "Windows", "macOS", "unknown"};
-    private static final String[] AGENTS = {"Apache-Maven/3.9.6 (Java 21.0.2; Linux 6.5.0-14-generic)",
-        "Gradle/8.5 (Linux;6.1;amd64) (OpenJDK;21;21.0.1+12)", "Debian APT-HTTP/1.3 (2.6.1)", "curl/8.5.0",
-        "Wget/1.21.4", "npm/10.2.4 node/v20.11.0 linux x64 workspaces/false", "python-requests/2.31.0",
-        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36"};
 
     private AnalyticsBenchSupport() {
     }
 
-    /** Events/s from {@code record()} to rolled up, through the real pipeline (H2 file database). */
+    /** Distinct client addresses the ingest draws from (Zipf-like, see {@link #ingest}). */
+    static final int CLIENTS = 1_000_000;
+    /** Distinct User-Agents the ingest draws from (Zipf-like). */
+    static final int USER_AGENTS = 5_000;
+
+    /**
+     * Events/s from {@code record()} to rolled up, through the real pipeline (H2 file database).
+     *
+     * <p>The synthetic traffic, and why: real download traffic repeats clients and User-Agents (CI
+     * machines, mirrors and NATs download again and again; a few tool versions make most requests),
+     * so every distinct address or agent is not looked up anew per event, but the benchmark must not
+     * make that easier than reality either. Addresses are drawn from {@value #CLIENTS} distinct public
+     * IPv4 addresses spread over the whole space (first octet 1 to 220), User-Agents from
+     * {@value #USER_AGENTS} distinct strings (Maven, Gradle, apt, npm, pip, curl, wget, dnf, docker and
+     * browsers with their versions, OS and JVM variants; a fifth are browsers, which ua-parser
+     * classifies slowly), both by rank with P(rank k) proportional to 1/k (Zipf, exponent 1): the top
+     * 1% of addresses make two thirds of the downloads, and 2 million events come from about 350,000
+     * distinct addresses (one new address every six downloads) and all 5,000 agents. Packages are not skewed: 10 packages of 20 versions each, uniformly,
+     * which makes more distinct rollup counters than real traffic (dominated by latest versions) does.
+     * The addresses and agents are built before the clock starts: the download path has them as
+     * strings already.
+     */
     public static void ingest(long events) throws Exception {
         var dir = Files.createTempDirectory("bindery-ingest");
         try (var db = Db.open("jdbc:h2:file:" + dir.resolve("db") + ";AUTO_SERVER=FALSE")) {
@@ -42,14 +59,27 @@ public final class AnalyticsBenchSupport {
             var rollups = new RollupConsumer(log, store, "bench", Clock.systemUTC()).start();
             pipeline.onAppend(rollups::signal);
             var random = new Random(7);
+            var addresses = addresses(random);
+            var agents = userAgents(random);
+            var packages = new String[10];
+            var versions = new String[20];
+            for (int i = 0; i < packages.length; i++) {
+                packages[i] = "pkg" + i;
+            }
+            for (int i = 0; i < versions.length; i++) {
+                versions[i] = "1." + i;
+            }
+            var threads = java.lang.management.ManagementFactory.getThreadMXBean();
+            long cpuBefore = processCpuNanos();
+            var threadCpuBefore = threadCpu(threads);
             long start = System.nanoTime();
             long dropped = 0;
             for (long i = 0; i < events; i++) {
-                // Downloads as they happen: now, from many addresses, of a few hundred package versions.
-                var event = DownloadEvent.captured(System.currentTimeMillis(), (1 + random.nextInt(220)) + "."
-                                + random.nextInt(256) + "." + random.nextInt(256) + "." + random.nextInt(256), "anonymous", "bench", "repo", "pkg" + random.nextInt(10),
-                        "1." + random.nextInt(20), "file.jar", "GET", 200, 1024, null,
-                        AGENTS[random.nextInt(AGENTS.length)], null);
+                // Downloads as they happen: now, of a few hundred package versions.
+                var event = DownloadEvent.captured(System.currentTimeMillis(), addresses[zipf(random, CLIENTS)],
+                        "anonymous", "bench", "repo", packages[random.nextInt(packages.length)],
+                        versions[random.nextInt(versions.length)], "file.jar", "GET", 200, 1024, null,
+                        agents[zipf(random, USER_AGENTS)], null);
                 while (!pipeline.record(event)) {
                     // Full: back off instead of spinning, so the producer does not take a core from the writer.
                     dropped++;
@@ -61,13 +91,96 @@ public final class AnalyticsBenchSupport {
                 Thread.sleep(1);
             }
             long done = System.nanoTime();
+            var threadCpuAfter = threadCpu(threads);
+            long cpu = processCpuNanos() - cpuBefore;
             System.out.printf("ingest: %,d events (GeoIP %s); captured in %.2f s; logged and rolled up in %.2f s"
                             + " => %,.0f events/s end to end (target >= 200,000); queue-full waits %,d%n",
                     events, geoDb == null ? "off" : "on", (captured - start) / 1e9, (done - start) / 1e9,
                     events / ((done - start) / 1e9), dropped);
+            // CPU per event does not depend on what else runs on the machine, unlike the rate above.
+            var perThread = new StringBuilder();
+            for (var name : List.of("main", "analytics-writer", "analytics-rollup")) {
+                perThread.append(String.format(" %s %.2f,", name.equals("main") ? "capture (bench thread)" : name,
+                        (threadCpuAfter.getOrDefault(name, 0L) - threadCpuBefore.getOrDefault(name, 0L)) / 1e3 / events));
+            }
+            System.out.printf("ingest CPU: %.2f us/event for the whole process (GC, JIT, H2 included) =>"
+                            + " %,.0f events/s if it had 2 idle cores; by thread, us/event:%s%n",
+                    cpu / 1e3 / events, events / (cpu / 1e9 / 2), perThread.substring(0, perThread.length() - 1));
             rollups.close();
             pipeline.close();
         }
+    }
+
+    /** A rank in [0, n) with P(k) proportional to 1/(k+1), near enough: the continuous inverse. */
+    private static int zipf(Random random, int n) {
+        return Math.min(n - 1, (int) Math.exp(random.nextDouble() * Math.log(n + 1)) - 1);
+    }
+
+    /** {@value #CLIENTS} distinct public IPv4 addresses, in random order (rank 0 is not 1.0.0.0). */
+    private static String[] addresses(Random random) {
+        var seen = new java.util.HashSet<Integer>();
+        var addresses = new String[CLIENTS];
+        int count = 0;
+        while (count < CLIENTS) {
+            int first = 1 + random.nextInt(220);
+            int rest = random.nextInt(1 << 24);
+            if (first == 10 || first == 127 || !seen.add(first << 24 | rest)) {
+                continue;
+            }
+            addresses[count++] = first + "." + (rest >>> 16) + "." + ((rest >>> 8) & 0xff) + "." + (rest & 0xff);
+        }
+        return addresses;
+    }
+
+    /** {@value #USER_AGENTS} distinct User-Agents as tools and browsers send them, in random order. */
+    private static String[] userAgents(Random random) {
+        var agents = new java.util.LinkedHashSet<String>();
+        String[] kernels = {"5.15.0-91-generic", "6.1.0-17-amd64", "6.5.0-14-generic", "4.18.0-513.el8.x86_64",
+            "5.14.0-362.el9.x86_64", "6.6.8-arch1-1"};
+        String[] javas = {"17.0.9", "21.0.1", "11.0.21", "1.8.0_392", "21.0.2"};
+        while (agents.size() < USER_AGENTS) {
+            int minor = random.nextInt(10);
+            int patch = random.nextInt(12);
+            String kernel = kernels[random.nextInt(kernels.length)];
+            String java = javas[random.nextInt(javas.length)];
+            agents.add(switch (random.nextInt(10)) {
+                case 0 -> "Apache-Maven/3." + minor + "." + patch + " (Java " + java + "; Linux " + kernel + ")";
+                case 1 -> "Gradle/8." + minor + " (Linux;" + kernel + ";amd64) (OpenJDK;" + java + ";" + java + "+9)";
+                case 2 -> "Debian APT-HTTP/1.3 (2." + minor + "." + patch + ")";
+                case 3 -> "npm/10." + minor + "." + patch + " node/v20." + patch + "." + minor
+                        + " linux x64 workspaces/false";
+                case 4 -> "pip/23." + minor + "." + patch + " {\"installer\":{\"name\":\"pip\",\"version\":\"23."
+                        + minor + "\"},\"python\":\"3.11." + patch + "\",\"system\":{\"name\":\"Linux\",\"release\":\""
+                        + kernel + "\"}}";
+                case 5 -> random.nextBoolean() ? "curl/8." + minor + "." + patch : "Wget/1.2" + minor + "." + patch;
+                case 6 -> "libdnf (Fedora Linux 3" + minor + "; container; Linux.x86_64)";
+                case 7 -> "docker/24.0." + patch + " go/go1.2" + minor + " git-commit/" + Integer.toHexString(
+                        random.nextInt()) + " kernel/" + kernel + " os/linux arch/amd64";
+                default -> random.nextBoolean()
+                        ? "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/1"
+                                + (10 + minor) + ".0." + (6000 + random.nextInt(200)) + "." + patch + " Safari/537.36"
+                        : "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:1" + (10 + minor) + ".0) Gecko/20100101 Firefox/1"
+                                + (10 + minor) + "." + patch;
+            });
+        }
+        var list = new ArrayList<>(agents);
+        java.util.Collections.shuffle(list, random);
+        return list.toArray(String[]::new);
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    private static java.util.Map<String, Long> threadCpu(java.lang.management.ThreadMXBean threads) {
+        var cpu = new HashMap<String, Long>();
+        for (var info : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (info != null) {
+                cpu.merge(info.getThreadName(), Math.max(0, threads.getThreadCpuTime(info.getThreadId())), Long::sum);
+            }
+        }
+        return cpu;
     }
 
     /**

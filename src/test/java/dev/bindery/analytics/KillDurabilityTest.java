@@ -72,6 +72,12 @@ class KillDurabilityTest {
         }
     }
 
+    private static int completionCount(List<Long> completions) {
+        synchronized (completions) {
+            return completions.size();
+        }
+    }
+
     @Test
     void keepsEveryDownloadButTheLastBatchWindowAcrossKillNine() throws Exception {
         // given: a server process with a published file
@@ -107,7 +113,12 @@ class KillDurabilityTest {
                 }
             }));
         }
-        Thread.sleep(1_500);
+        // At least 1.5 s of downloads and a few hundred of them, however slow a busy machine makes a cold JVM
+        long started = System.currentTimeMillis();
+        while (System.currentTimeMillis() - started < 1_500
+                || (completionCount(completions) < 300 && System.currentTimeMillis() - started < 30_000)) {
+            Thread.sleep(50);
+        }
         long killedAt = System.currentTimeMillis();
         server.destroyForcibly().waitFor();
         stop.set(true);

@@ -93,6 +93,44 @@ class SegmentLogTest {
     }
 
     @Test
+    void encodesEventsInPlaceAcrossSegmentsAndDecodesRepeatedStringsExactly() throws Exception {
+        // given: more events than fit one segment, with repeated, unicode and over-long strings
+        var events = new ArrayList<DownloadEvent>();
+        for (int i = 0; i < 3_000; i++) {
+            var agent = i % 3 == 0 ? "Wget/1.21 ünïcode" : i % 3 == 1 ? "x".repeat(100 + i % 7) : null;
+            events.add(DownloadEvent.captured(i, "10.0." + (i % 5) + "." + (i % 7), "anonymous", "alice", "generic",
+                    "tool" + (i % 11), "1." + (i % 13), "dir/ñ-" + i + ".zip", "GET", 200, i, null, agent, null)
+                    .enriched(new GeoInfo(i % 2 == 0 ? "DE" : "FR", null, null, null, 1.5, null, (long) i % 3, "Org " + i % 3),
+                            new ClientInfo("Linux", "curl")));
+        }
+        try (var log = new SegmentLog(dir, 64 * 1024)) {
+            // when: encoded straight into the log in batches (a segment rolls between writes), then
+            // read back whole and as the rollups read it
+            for (int i = 0; i < events.size(); i += 300) {
+                log.appendEvents(events.subList(i, i + 300));
+            }
+            var all = log.read(0, 10_000);
+            var rollup = log.read(0, 10_000, EventCodec.Fields.ROLLUP);
+            // then: every field comes back, in order, over more than one segment
+            try (var files = Files.list(dir)) {
+                assertThat(files.filter(f -> f.toString().endsWith(".seg")).count()).isGreaterThan(1);
+            }
+            assertThat(all).extracting(SegmentLog.Entry::event).containsExactlyElementsOf(events);
+            assertThat(rollup).hasSize(events.size());
+            var first = rollup.get(1).event();
+            assertThat(first.pkg()).isEqualTo("tool1");
+            assertThat(first.version()).isEqualTo("1.1");
+            assertThat(first.country()).isEqualTo("FR");
+            assertThat(first.organization()).isEqualTo("Org 1");
+            assertThat(first.asn()).isEqualTo(1L);
+            assertThat(first.bytesSent()).isEqualTo(1L);
+            assertThat(first.ip()).isNull();
+            assertThat(first.userAgent()).isNull();
+            assertThat(first.path()).isNull();
+        }
+    }
+
+    @Test
     void encodesNullsAndUnicode() {
         var event = DownloadEvent.captured(5, "::1", "bob:cb-1", "bob", "r", "p", "v", "dir/ü ñ.txt", "GET", 206, 10,
                 "bytes=0-9", null, "https://example.com/");
