@@ -228,7 +228,8 @@ public final class Bindery implements AutoCloseable {
             var webhookStore = new dev.bindery.events.WebhookStore(db.jdbi());
             var webhooks = new dev.bindery.events.WebhookService(webhookStore, subjects, contentStore, access,
                     config.clock(), config.allowPrivateCallbacks(), java.time.Duration.ofSeconds(5));
-            this.webhookDelivery = new dev.bindery.events.WebhookDelivery(events, webhookStore, webhooks).start();
+            this.webhookDelivery = new dev.bindery.events.WebhookDelivery(events, webhookStore, webhooks,
+                    nodeId(config.dataDir())).start();
 
             // Usage thresholds: checked every second against the rollups and what is stored.
             this.thresholds = new UsageThresholdService(new UsageThresholdStore(db.jdbi()), subjects, contentStore,

@@ -9,9 +9,9 @@ import java.time.Duration;
 import java.util.function.Function;
 
 /**
- * Where a webhook call goes. Sinks chain: {@link Http} makes the call, {@link Retrying} repeats a
- * failed one with exponential backoff; {@link WebhookDelivery} queues calls and filters which hooks
- * an event reaches. Implementations are thread-safe.
+ * Where a webhook call goes: {@link Http} makes one attempt; {@link WebhookDelivery} queues calls per
+ * hook, schedules retries with exponential backoff (holding no request slot while it waits) and
+ * filters which hooks an event reaches. Implementations are thread-safe.
  */
 public interface WebhookSink {
 
@@ -67,29 +67,6 @@ public interface WebhookSink {
             var response = client.send(request.build(), HttpResponse.BodyHandlers.discarding());
             if (response.statusCode() / 100 != 2) {
                 throw new IOException("Webhook " + call.uri() + " answered " + response.statusCode());
-            }
-        }
-    }
-
-    /** Repeats a failed call up to {@code attempts} times in all, waiting {@code backoff}, then twice that, .... */
-    record Retrying(WebhookSink next, int attempts, Duration backoff) implements WebhookSink {
-
-        @Override
-        public void send(Call call) throws IOException, InterruptedException {
-            var wait = backoff;
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    next.send(call);
-                    return;
-                } catch (Refused e) {
-                    throw e;
-                } catch (IOException e) {
-                    if (attempt >= attempts) {
-                        throw e;
-                    }
-                }
-                Thread.sleep(wait);
-                wait = wait.multipliedBy(2);
             }
         }
     }

@@ -31,10 +31,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * releases of the hooked packages, and around them releases of a package without a hook, uploads,
  * deletes and downloads. A real receiver on 127.0.0.1 checks every call's HMAC.
  *
- * <p>Delivery is at most once per claimed event ({@link WebhookDelivery}); only a retry after a
- * failed attempt could call a receiver twice for one release, and a receiver that answers every call
- * at once gives no reason for one. So the test expects every release of a hooked package to reach
- * its hook exactly once, and nothing else to reach any hook.
+ * <p>Delivery is at least once ({@link WebhookDelivery}): a call is repeated only after a failed
+ * attempt or when a node stops or dies before recording the answer, and a receiver that answers every
+ * call at once on a node that keeps running gives no reason for either. So the test expects every
+ * release of a hooked package to reach its hook exactly once, and nothing else to reach any hook.
  *
  * <p>Publishing latency under this load is measured by bench/webhooks.sh, not asserted here.
  */
