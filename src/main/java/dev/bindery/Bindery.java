@@ -245,7 +245,9 @@ public final class Bindery implements AutoCloseable {
                     stats, new UsageExport(subjects, content, logsDir(config.dataDir()), config.clock()),
                     new UsageReports(usageStore, content, subjects, config.clock()), metrics::scrape, formats, signing,
                     new MavenService(content, uploads, mavenStore), teams, tokens, restrictions, products, eulas,
-                    accessKeys, entitlements, signedUrls, streams, webhooks, thresholds));
+                    accessKeys, entitlements, signedUrls, streams, webhooks, thresholds,
+                    new dev.bindery.access.SessionService(new dev.bindery.access.SessionStore(db.jdbi()), subjects,
+                            authenticator, events, config.clock())));
         } catch (RuntimeException | IOException e) {
             db.close();
             throw e;

@@ -54,6 +54,14 @@ public final class StatsService {
         access.requireFeed(caller, filter);
     }
 
+    /**
+     * Checks that the caller may see the statistics of a package, as every statistics call does (the
+     * web UI's statistics page asks before it renders).
+     */
+    public void checkStats(Caller caller, PackageRef pkg) {
+        access.requireStats(caller, pkg);
+    }
+
     /** Subscribes to the live feed; call {@link #checkWatch} first. */
     public LiveFeed.Subscription watch(LiveFeed.Filter filter) {
         return liveFeed.subscribe(filter);
@@ -133,6 +141,23 @@ public final class StatsService {
                 .sorted(Comparator.comparing(VersionCount::version))
                 .toList();
         return new Answer<>(range(plan), records);
+    }
+
+    /**
+     * All-time downloads of a package, or empty when the caller may not see the number: its
+     * publishers always may, everybody who can see the package when it has
+     * {@code public_download_numbers} (the package page shows it).
+     */
+    public java.util.OptionalLong downloadCount(Caller caller, PackageRef ref) {
+        var view = content.pkg(caller, ref);
+        if (!view.publisher() && !view.pkg().publicDownloadNumbers()) {
+            return java.util.OptionalLong.empty();
+        }
+        var now = clock.instant();
+        var plan = Buckets.plan(view.pkg().created().minus(Duration.ofDays(1)), now, now);
+        long total = store.sum(Rollup.VERSION, new Scope(ref.subject(), ref.repo(), ref.pkg(), null), plan.totals(),
+                List.of()).stream().mapToLong(row -> row.downloads()).sum();
+        return java.util.OptionalLong.of(total);
     }
 
     /** Get Downloads by Country. */

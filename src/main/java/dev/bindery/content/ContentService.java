@@ -434,6 +434,29 @@ public final class ContentService {
         return new Page<>(views, hits.startPos(), hits.total());
     }
 
+    /** Up to {@code limit} versions published last in repositories the caller may read, newest first. */
+    public List<Views.PublishedVersion> recentlyPublished(Caller caller, int limit) {
+        var visible = new ArrayList<Views.PublishedVersion>(limit);
+        var readable = new java.util.HashMap<Long, Boolean>();
+        // Read ahead of the limit, since versions in repositories the caller cannot read are skipped.
+        for (var ids : store.recentlyPublishedVersions(limit * 4)) {
+            var repository = store.repositoryById(ids[2]).orElse(null);
+            if (repository == null || !readable.computeIfAbsent(repository.id(),
+                    id -> permissionOn(caller, repository).atLeast(Permission.READ))) {
+                continue;
+            }
+            var pkg = store.pkgById(ids[1]).orElse(null);
+            var version = store.versionById(ids[0]).orElse(null);
+            if (pkg != null && version != null) {
+                visible.add(new Views.PublishedVersion(repository, pkg, version));
+                if (visible.size() == limit) {
+                    break;
+                }
+            }
+        }
+        return visible;
+    }
+
     private static List<String> checkLicenses(List<String> licenses) {
         if (licenses == null) {
             return List.of();

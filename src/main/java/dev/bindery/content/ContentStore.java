@@ -327,6 +327,20 @@ public final class ContentStore {
     }
 
     /** The newest version (by creation) with at least one published file. */
+    /**
+     * The versions published last across all repositories, newest first, as
+     * {@code {versionId, packageId, repositoryId}}; callers filter what the reader may see.
+     */
+    public List<long[]> recentlyPublishedVersions(int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT v.id AS version_id, p.id AS package_id,"
+                        + " p.repository_id FROM content_version v JOIN content_package p ON p.id = v.package_id"
+                        + " WHERE v.published IS NOT NULL ORDER BY v.published DESC, v.id DESC LIMIT :limit")
+                .bind("limit", limit)
+                .map((rs, ctx) -> new long[] {rs.getLong("version_id"), rs.getLong("package_id"),
+                        rs.getLong("repository_id")})
+                .list());
+    }
+
     public Optional<Version> latestPublishedVersion(long packageId) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT * FROM content_version v WHERE v.package_id = :pkg"
                         + " AND EXISTS (SELECT 1 FROM content_file f WHERE f.version_id = v.id AND f.published IS NOT NULL)"

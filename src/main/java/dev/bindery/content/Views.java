@@ -23,6 +23,10 @@ public final class Views {
                               boolean publisher) {
     }
 
+    /** A version with a published file, with what it belongs to (the home page's "recently published"). */
+    public record PublishedVersion(Repository repository, Pkg pkg, Version version) {
+    }
+
     /** One page of a longer list: {@code items} starts at {@code startPos} of {@code total}. */
     public record Page<T>(List<T> items, int startPos, int total) {
     }

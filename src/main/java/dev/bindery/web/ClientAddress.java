@@ -44,6 +44,11 @@ final class ClientAddress {
         return remoteAddress;
     }
 
+    /** Whether {@code remoteAddress} is a configured trusted proxy, whose forwarding headers are believed. */
+    boolean isTrustedProxy(String remoteAddress) {
+        return remoteAddress != null && !trusted.isEmpty() && isTrusted(remoteAddress);
+    }
+
     private boolean isTrusted(String value) {
         var address = new IPAddressString(value).getAddress();
         if (address == null) {

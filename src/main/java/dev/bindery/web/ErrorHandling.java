@@ -67,7 +67,8 @@ final class ErrorHandling {
 
     static void respond(Context ctx, int status, String message) {
         ctx.status(status);
-        if (status == 401) {
+        // Not for the web UI's scripts (they say X-Requested-With): the browser would prompt for a password.
+        if (status == 401 && !"XMLHttpRequest".equalsIgnoreCase(ctx.header("X-Requested-With"))) {
             ctx.header("WWW-Authenticate", WWW_AUTHENTICATE);
         }
         ctx.json(new MessageJson(message));

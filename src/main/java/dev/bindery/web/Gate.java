@@ -12,6 +12,12 @@ import java.util.Set;
  * What runs before every API call: refusing encoded traversal in the raw URI,
  * authenticating the caller, and charging Bintray's rate limit for calls on other subjects'
  * resources.
+ *
+ * <p>A call with neither an {@code Authorization} header nor an {@code access_token} but with the web
+ * UI's session cookie is made as the session's user (see {@link dev.bindery.ui.WebSessions}): GET,
+ * HEAD and the statistics page's read-only calls as is, any other call only with the session's CSRF
+ * token in {@code X-CSRF-Token} (else 403). So the UI's own scripts call the API as the logged-in
+ * user, and no other site can make a logged-in browser change anything.
  */
 final class Gate {
 
@@ -21,14 +27,40 @@ final class Gate {
             "webhooks", "stream", "products", "usage", "subjects", "repository",
             "file_eula");
 
+    /**
+     * The read-only calls the web UI's statistics page makes from the browser: statistics, log files,
+     * live feeds and the usage CSV export. These accept the UI's session whatever their method (the
+     * statistics POST queries only read); every other call needs the session's CSRF token for methods
+     * other than GET and HEAD (see {@link dev.bindery.ui.WebSessions#apiCaller}).
+     */
+    private static final java.util.regex.Pattern SESSION_READABLE = java.util.regex.Pattern.compile(
+            "/api/v1/(?:packages/[^/]+/[^/]+/[^/]+/(?:(?:versions/[^/]+/)?stats/[^/]+|logs(?:/[^/]+)?|live_feed)"
+                    + "|repos/[^/]+/[^/]+/(?:stats/total_downloads|live_feed)|usage_data/[^/]+)");
+
     private final Authenticator authenticator;
     private final RateLimiter rateLimiter;
     private final ClientAddress clientAddress;
+    private final dev.bindery.ui.UiCaller sessions;
+    /** The web UI's session cookie and CSRF token, or null: then only {@link #SESSION_READABLE} calls use sessions. */
+    private final dev.bindery.ui.WebSessions webSessions;
 
     Gate(Authenticator authenticator, RateLimiter rateLimiter, ClientAddress clientAddress) {
+        this(authenticator, rateLimiter, clientAddress, new dev.bindery.ui.UiCaller(dev.bindery.ui.UiCaller.NO_SESSIONS),
+                null);
+    }
+
+    /**
+     * @param sessions    who a request without API credentials is, for the calls of {@link #SESSION_READABLE}
+     * @param webSessions the UI's sessions, for every other call without credentials: GET and HEAD as is,
+     *                    other methods with the session's CSRF token in {@code X-CSRF-Token}; or null
+     */
+    Gate(Authenticator authenticator, RateLimiter rateLimiter, ClientAddress clientAddress,
+         dev.bindery.ui.UiCaller sessions, dev.bindery.ui.WebSessions webSessions) {
+        this.webSessions = webSessions;
         this.authenticator = authenticator;
         this.rateLimiter = rateLimiter;
         this.clientAddress = clientAddress;
+        this.sessions = sessions;
     }
 
     void apiCall(Context ctx) {
@@ -40,9 +72,33 @@ final class Gate {
     private Caller authenticate(Context ctx) {
         var authorization = AccessTokenParam.authorization(ctx.header("Authorization"), accessToken(ctx));
         var address = clientAddress.of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
-        var caller = authenticator.authenticate(authorization, address).at(address);
+        var noCredentials = authorization == null || authorization.isBlank();
+        Caller caller;
+        if (noCredentials && webSessions != null) {
+            // The web UI's session, if any: GET/HEAD and the read-only statistics calls as is, anything
+            // else only with the session's CSRF token in X-CSRF-Token (403 without it).
+            caller = webSessions.apiCaller(ctx, sessionReadable(ctx)).orElse(Caller.ANONYMOUS).at(address);
+        } else {
+            caller = noCredentials && sessionReadable(ctx)
+                    ? sessions.of(ctx).at(address)
+                    : authenticator.authenticate(authorization, address).at(address);
+        }
         ctx.attribute(Http.CALLER, caller);
         return caller;
+    }
+
+    /**
+     * Whether a web UI session may stand in for credentials: a GET (or a statistics POST, which only
+     * reads) of the statistics page's calls. All of them only read, so a forged cross-site request
+     * changes nothing, and without CORS headers no other site can read the answers; other calls that
+     * change something need the session's CSRF token, so no form on another site can act with a session.
+     */
+    private static boolean sessionReadable(Context ctx) {
+        var method = ctx.method();
+        var path = ctx.path().replaceAll("/{2,}", "/");
+        var get = method == io.javalin.http.HandlerType.GET || method == io.javalin.http.HandlerType.HEAD;
+        var statsPost = method == io.javalin.http.HandlerType.POST && path.contains("/stats/");
+        return (get || statsPost) && SESSION_READABLE.matcher(path).matches();
     }
 
     /** A bearer token in the {@code access_token} query parameter, or form parameter of a form POST; else null. */

@@ -51,12 +51,22 @@ public final class WebServer {
                            dev.bindery.download.SignedUrlService signedUrls,
                            dev.bindery.events.StreamService streams,
                            dev.bindery.events.WebhookService webhooks,
-                           dev.bindery.usage.UsageThresholdService thresholds) {
+                           dev.bindery.usage.UsageThresholdService thresholds,
+                           dev.bindery.access.SessionService sessions) {
     }
 
     public WebServer(String host, int port, List<String> trustedProxies, Clock clock, boolean downloadAnalytics,
                      Services services) {
-        var gate = new Gate(services.authenticator(), services.rateLimiter(), new ClientAddress(trustedProxies));
+        // One UiCaller for the pages and for the statistics page's API calls (see Gate#sessionReadable).
+        // Web UI sessions: the pages' log-in, also accepted by the API (see WebSessions for the CSRF rules).
+        var sessionAddress = new ClientAddress(trustedProxies);
+        var webSessions = new dev.bindery.ui.WebSessions(services.sessions(),
+                ctx -> sessionAddress.of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For")),
+                ctx -> "https".equals(ctx.scheme()) || ("https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"))
+                        && sessionAddress.isTrustedProxy(ctx.req().getRemoteAddr())));
+        var uiCallers = new dev.bindery.ui.UiCaller(webSessions);
+        var gate = new Gate(services.authenticator(), services.rateLimiter(), new ClientAddress(trustedProxies),
+                uiCallers, webSessions);
         var subjectRoutes = new SubjectRoutes(services.subjects(), services.content(), services.access());
         var repositoryRoutes = new RepositoryRoutes(services.content());
         var packageRoutes = new PackageRoutes(services.content());
@@ -107,6 +117,12 @@ public final class WebServer {
             // Prometheus text format, for operators; no credentials, bind to a private interface or proxy it.
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(services.metrics().get()));
+            // The web UI last: its /{subject}/... pages must not shadow the fixed paths above.
+            new dev.bindery.ui.AccountRoutes(webSessions, services.subjects(), services.tokens(), services.signing(),
+                    ErrorHandling::status, clock).register(config);
+            new dev.bindery.ui.UiRoutes(services.content(), services.subjects(), services.stats(),
+                    uiCallers, ErrorHandling::status)
+                    .register(config);
         });
     }
 

@@ -13,7 +13,7 @@ import java.util.List;
  * temporary directory: it reads only the source this test gives it, and never touches the
  * system's package state (no install, no lock). Runs as root with apt's sandbox user set to root.
  */
-final class Apt implements AutoCloseable {
+public final class Apt implements AutoCloseable {
 
     private final Path root;
 
@@ -24,7 +24,7 @@ final class Apt implements AutoCloseable {
     /**
      * @param sourceLine a one-line-style source, e.g. {@code deb [signed-by=/k.asc] http://... stable main}
      */
-    static Apt isolated(String sourceLine) throws IOException {
+    public static Apt isolated(String sourceLine) throws IOException {
         Tools.require("apt-get");
         var root = Files.createTempDirectory("apt");
         for (var dir : List.of("etc/apt/sources.list.d", "etc/apt/preferences.d", "etc/apt/trusted.gpg.d",
@@ -50,7 +50,7 @@ final class Apt implements AutoCloseable {
     }
 
     /** Runs {@code apt-get <args>} with the isolated configuration. */
-    Debs.Exec aptGet(String... args) throws IOException {
+    public Debs.Exec aptGet(String... args) throws IOException {
         var command = new ArrayList<String>(List.of("apt-get", "-q", "-y",
                 "-o", "Dir::Etc::SourceList=" + root.resolve("etc/apt/sources.list"),
                 "-o", "Dir::Etc::SourceParts=" + root.resolve("etc/apt/sources.list.d"),

@@ -1,0 +1,66 @@
+package dev.bindery.ui;
+
+import dev.bindery.content.FileEntry;
+import dev.bindery.content.Pkg;
+import dev.bindery.content.Repository;
+import dev.bindery.content.Views.PackageView;
+import dev.bindery.content.Views.PublishedVersion;
+import dev.bindery.content.Views.RepositoryView;
+import dev.bindery.content.Views.VersionView;
+import dev.bindery.subject.Member;
+import dev.bindery.subject.Subject;
+import java.util.List;
+
+/** What each page template renders (its {@code page} parameter): one record per page, read-only. */
+public final class Pages {
+
+    private Pages() {
+    }
+
+    /**
+     * @param repositories null when the caller may not search repositories (anonymous, as the API)
+     */
+    public record Home(String query, List<Repository> repositories, List<PackageView> packages,
+                       List<FileEntry> files, List<PublishedVersion> recent) {
+
+        public boolean searched() {
+            return !query.isBlank();
+        }
+    }
+
+    /** @param members null when the caller may not see them (anonymous, as the API) */
+    public record SubjectPage(Subject subject, List<Repository> repositories, List<Member> members) {
+    }
+
+    /** @param totalPackages may exceed {@code packages.size()} (one page is shown) */
+    public record RepositoryPage(RepositoryView view, List<Pkg> packages, int totalPackages,
+                                 List<SetMeUp.Snippet> setup) {
+
+        public Repository repository() {
+            return view.repository();
+        }
+    }
+
+    /** @param downloads all-time downloads, or null when the caller may not see them */
+    public record PackagePage(PackageView view, Long downloads) {
+
+        public Pkg pkg() {
+            return view.pkg();
+        }
+
+        public Repository repository() {
+            return view.repository();
+        }
+    }
+
+    /** @param files published files, those in the download list first */
+    public record VersionPage(VersionView view, List<FileEntry> files) {
+
+        public Repository repository() {
+            return view.repository();
+        }
+    }
+
+    public record ErrorPage(int status, String message) {
+    }
+}
