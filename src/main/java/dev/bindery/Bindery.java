@@ -237,6 +237,7 @@ public final class Bindery implements AutoCloseable {
             content.onChange(thresholds::contentChanged);
             scheduler.scheduleWithFixedDelay(thresholds::tick, 1, 1, TimeUnit.SECONDS);
 
+            var texts = new dev.bindery.content.PackageTextService(db.jdbi(), content, config.clock());
             this.web = new WebServer(config.host(), config.port(), config.trustedProxies(), config.clock(),
                     config.downloadAnalytics(), new WebServer.Services(
                     subjects, content, uploads, downloads, new FileBodies(SMALL_FILE_CACHE_BYTES), access,
@@ -245,7 +246,7 @@ public final class Bindery implements AutoCloseable {
                     stats, new UsageExport(subjects, content, logsDir(config.dataDir()), config.clock()),
                     new UsageReports(usageStore, content, subjects, config.clock()), metrics::scrape, formats, signing,
                     new MavenService(content, uploads, mavenStore), teams, tokens, restrictions, products, eulas,
-                    accessKeys, entitlements, signedUrls, streams, webhooks, thresholds,
+                    accessKeys, entitlements, signedUrls, streams, webhooks, thresholds, texts,
                     new dev.bindery.access.SessionService(new dev.bindery.access.SessionStore(db.jdbi()), subjects,
                             authenticator, events, config.clock())));
         } catch (RuntimeException | IOException e) {

@@ -41,8 +41,12 @@ public final class Pages {
         }
     }
 
-    /** @param downloads all-time downloads, or null when the caller may not see them */
-    public record PackagePage(PackageView view, Long downloads) {
+    /**
+     * @param downloads    all-time downloads, or null when the caller may not see them
+     * @param readme       the package's readme, or null
+     * @param releaseNotes the package's release notes, or null
+     */
+    public record PackagePage(PackageView view, Long downloads, TextView readme, TextView releaseNotes) {
 
         public Pkg pkg() {
             return view.pkg();
@@ -53,8 +57,11 @@ public final class Pages {
         }
     }
 
-    /** @param files published files, those in the download list first */
-    public record VersionPage(VersionView view, List<FileEntry> files) {
+    /**
+     * @param files        published files, those in the download list first
+     * @param releaseNotes the version's release notes, else the package's, or null
+     */
+    public record VersionPage(VersionView view, List<FileEntry> files, TextView releaseNotes) {
 
         public Repository repository() {
             return view.repository();

@@ -1,6 +1,7 @@
 package dev.bindery.ui;
 
 import dev.bindery.BinderyException;
+import dev.bindery.content.PackageTextService.Kind;
 import dev.bindery.analytics.StatsService;
 import dev.bindery.content.ContentService;
 import dev.bindery.content.FileEntry;
@@ -37,6 +38,7 @@ public final class UiRoutes {
     private static final int MAX_PACKAGES = 100;
 
     private final ContentService content;
+    private final dev.bindery.content.PackageTextService texts;
     private final SubjectService subjects;
     private final StatsService stats;
     private final UiCaller callers;
@@ -46,8 +48,10 @@ public final class UiRoutes {
     /**
      * @param statusOf the HTTP status of a domain failure, as the API answers it
      */
-    public UiRoutes(ContentService content, SubjectService subjects, StatsService stats, UiCaller callers,
+    public UiRoutes(ContentService content, SubjectService subjects, StatsService stats,
+                    dev.bindery.content.PackageTextService texts, UiCaller callers,
                     ToIntFunction<BinderyException.Kind> statusOf) {
+        this.texts = texts;
         this.content = content;
         this.subjects = subjects;
         this.stats = stats;
@@ -155,7 +159,9 @@ public final class UiRoutes {
         var view = content.pkg(caller, ref);
         var downloads = stats.downloadCount(caller, ref);
         templates.render(ctx, 200, "package", layout(ctx, ref.toString()),
-                new Pages.PackagePage(view, downloads.isPresent() ? downloads.getAsLong() : null));
+                new Pages.PackagePage(view, downloads.isPresent() ? downloads.getAsLong() : null,
+                        TextView.of(texts.find(caller, ref, Kind.README).orElse(null)),
+                        TextView.of(texts.find(caller, ref, Kind.RELEASE_NOTES).orElse(null))));
     }
 
     void version(Context ctx) {
@@ -168,6 +174,9 @@ public final class UiRoutes {
         var files = content.versionFiles(caller, named, false).stream()
                 .sorted(Comparator.comparing((FileEntry file) -> !file.listInDownloads()).thenComparing(FileEntry::path))
                 .toList();
-        templates.render(ctx, 200, "version", layout(ctx, named.toString()), new Pages.VersionPage(view, files));
+        var notes = texts.findVersionNotes(caller, named)
+                .or(() -> texts.find(caller, named.packageRef(), Kind.RELEASE_NOTES));
+        templates.render(ctx, 200, "version", layout(ctx, named.toString()),
+                new Pages.VersionPage(view, files, TextView.of(notes.orElse(null))));
     }
 }

@@ -19,7 +19,8 @@ final class Routes {
                          SigningRoutes signing, MavenRoutes maven, TeamRoutes teams, TokenRoutes tokens,
                          RestrictionRoutes restrictions, ProductRoutes products,
                          AccessKeyRoutes accessKeys, EntitlementRoutes entitlements, SignedUrlRoutes signedUrls,
-                         StreamRoutes stream, WebhookRoutes webhooks, UsageThresholdRoutes thresholds) {
+                         StreamRoutes stream, WebhookRoutes webhooks, UsageThresholdRoutes thresholds,
+                         PackageTextRoutes texts) {
         routes.before(API + "/*", gate::apiCall);
         routes.get("/health", ctx -> ctx.json(java.util.Map.of("status", "ok")));
 
@@ -52,6 +53,18 @@ final class Routes {
         routes.get(API + "/search/packages/maven", maven::searchMavenPackages);
         routes.get(API + "/file_package/{subject}/{repo}/<path>", packages::getPackageForFile);
         routes.get(API + "/licenses/oss_licenses", packages::getOssLicenses);
+
+        // Readme and Release Notes
+        routes.get(API + "/packages/{subject}/{repo}/{package}/readme", texts::getReadme);
+        routes.post(API + "/packages/{subject}/{repo}/{package}/readme", texts::createReadme);
+        routes.delete(API + "/packages/{subject}/{repo}/{package}/readme", texts::deleteReadme);
+        routes.get(API + "/packages/{subject}/{repo}/{package}/release_notes", texts::getPackageReleaseNotes);
+        routes.post(API + "/packages/{subject}/{repo}/{package}/release_notes", texts::createPackageReleaseNotes);
+        routes.delete(API + "/packages/{subject}/{repo}/{package}/release_notes", texts::deletePackageReleaseNotes);
+        routes.get(API + "/packages/{subject}/{repo}/{package}/versions/{version}/release_notes",
+                texts::getVersionReleaseNotes);
+        routes.post(API + "/packages/{subject}/{repo}/{package}/versions/{version}/release_notes",
+                texts::createVersionReleaseNotes);
 
         // Versions
         routes.post(API + "/packages/{subject}/{repo}/{package}/versions", packages::createVersion);

@@ -70,6 +70,30 @@ class BrowsePagesTest {
     }
 
     @Test
+    void packageAndVersionPagesShowTheReadmeAndReleaseNotesWithHtmlEscaped() {
+        // given: a Markdown readme with raw HTML and a javascript: link, version release notes in plain text
+        var ursula = server.as("ursula");
+        assertThat(ursula.postJson("/api/v1/packages/ursula/tools/hammer/readme", "{\"bintray\": {\"content\":"
+                + " \"# Hammer\\n\\nHits **nails**. <script>alert(1)</script> [x](javascript:alert(1))\"}}").status())
+                .isEqualTo(200);
+        assertThat(ursula.postJson("/api/v1/packages/ursula/tools/hammer/versions/1.0/release_notes",
+                "{\"bintray\": {\"syntax\": \"plain_text\", \"content\": \"Heavier <head>.\"}}").status())
+                .isEqualTo(200);
+        // when
+        browser.open("/ursula/tools/hammer");
+        // then: Markdown rendered, raw HTML shown as text, no script element, no javascript: link
+        assertThat(browser.text("#readme h1")).isEqualTo("Hammer");
+        assertThat(browser.text("#readme strong")).isEqualTo("nails");
+        assertThat(browser.text("#readme")).contains("<script>alert(1)</script>");
+        assertThat(browser.findAll("#readme script")).isEmpty();
+        assertThat(browser.links("#readme a")).noneMatch(href -> href != null && href.startsWith("javascript"));
+        // when
+        browser.open("/ursula/tools/hammer/1.0");
+        // then
+        assertThat(browser.text("#release-notes")).contains("Heavier <head>.");
+    }
+
+    @Test
     void homeListsRecentlyPublishedVersionsButNotPrivateOnes() {
         // when
         browser.open("/");

@@ -1,0 +1,82 @@
+package dev.bindery.web;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.bindery.content.PackageText;
+import dev.bindery.content.PackageTextService;
+import dev.bindery.content.PackageTextService.Kind;
+import dev.bindery.content.PackageTextService.TextRequest;
+import dev.bindery.content.Refs.PackageRef;
+import dev.bindery.web.json.MessageJson;
+import io.javalin.http.Context;
+
+/** Readme and Release Notes: Get and Create Readme, Get, Create and Delete Package's and Version's Release Notes. */
+final class PackageTextRoutes {
+
+    private final PackageTextService texts;
+
+    PackageTextRoutes(PackageTextService texts) {
+        this.texts = texts;
+    }
+
+    /** The documented body: the package and either the Bintray text or the GitHub reference. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record TextJson(@com.fasterxml.jackson.annotation.JsonProperty("package") String pkg, String repo, String owner,
+                    String version, BintrayJson bintray, GithubJson github) {
+
+        static TextJson of(PackageRef ref, String version, PackageText text) {
+            return new TextJson(ref.pkg(), ref.repo(), ref.subject(), version,
+                    text.onGithub() ? null : new BintrayJson(text.syntax(), text.content()),
+                    text.onGithub() ? new GithubJson(text.githubRepo(), text.githubFile()) : null);
+        }
+    }
+
+    record BintrayJson(String syntax, String content) {
+    }
+
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record GithubJson(String githubRepo, String githubReleaseNotesFile) {
+    }
+
+    void getReadme(Context ctx) {
+        var ref = PackageRoutes.packageRef(ctx);
+        ctx.json(TextJson.of(ref, null, texts.get(Http.caller(ctx), ref, Kind.README)));
+    }
+
+    void createReadme(Context ctx) {
+        var ref = PackageRoutes.packageRef(ctx);
+        var text = texts.set(Http.caller(ctx), ref, Kind.README, Http.body(ctx, TextRequest.class));
+        ctx.json(TextJson.of(ref, null, text));
+    }
+
+    void deleteReadme(Context ctx) {
+        texts.delete(Http.caller(ctx), PackageRoutes.packageRef(ctx), Kind.README);
+        ctx.json(MessageJson.SUCCESS);
+    }
+
+    void getPackageReleaseNotes(Context ctx) {
+        var ref = PackageRoutes.packageRef(ctx);
+        ctx.json(TextJson.of(ref, null, texts.get(Http.caller(ctx), ref, Kind.RELEASE_NOTES)));
+    }
+
+    void createPackageReleaseNotes(Context ctx) {
+        var ref = PackageRoutes.packageRef(ctx);
+        var text = texts.set(Http.caller(ctx), ref, Kind.RELEASE_NOTES, Http.body(ctx, TextRequest.class));
+        ctx.json(TextJson.of(ref, null, text));
+    }
+
+    void deletePackageReleaseNotes(Context ctx) {
+        texts.delete(Http.caller(ctx), PackageRoutes.packageRef(ctx), Kind.RELEASE_NOTES);
+        ctx.json(MessageJson.SUCCESS);
+    }
+
+    void getVersionReleaseNotes(Context ctx) {
+        var ref = PackageRoutes.versionRef(ctx);
+        ctx.json(TextJson.of(ref.packageRef(), ref.version(), texts.getVersionNotes(Http.caller(ctx), ref)));
+    }
+
+    void createVersionReleaseNotes(Context ctx) {
+        var ref = PackageRoutes.versionRef(ctx);
+        var text = texts.setVersionNotes(Http.caller(ctx), ref, Http.body(ctx, TextRequest.class));
+        ctx.json(TextJson.of(ref.packageRef(), ref.version(), text));
+    }
+}
