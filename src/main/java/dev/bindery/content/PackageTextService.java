@@ -25,6 +25,8 @@ public final class PackageTextService {
     private static final int MAX_CONTENT = 256 * 1024;
     private static final Pattern GITHUB_REPO = Pattern.compile("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
 
+    private static final String TEXT_COLUMNS = "syntax, content, github_repo, github_file";
+
     private final Jdbi jdbi;
     private final ContentService content;
     private final Clock clock;
@@ -56,12 +58,10 @@ public final class PackageTextService {
     /** A package's readme or release notes, if it has one (for the web UI). */
     public Optional<PackageText> find(Caller caller, PackageRef ref, Kind kind) {
         var pkg = content.pkg(caller, ref).pkg();
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT syntax, content, github_repo, github_file"
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + TEXT_COLUMNS
                         + " FROM content_package_text WHERE package_id = :id AND kind = :kind")
                 .bind("id", pkg.id()).bind("kind", kind.name().toLowerCase(java.util.Locale.ROOT))
-                .map((rs, ctx) -> new PackageText(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4)))
-                .findOne());
+                .map(PackageTextService::text).findOne());
     }
 
     /** A version's release notes; 404 when it has none. */
@@ -73,12 +73,9 @@ public final class PackageTextService {
     /** A version's release notes, if it has some (for the web UI). */
     public Optional<PackageText> findVersionNotes(Caller caller, VersionRef ref) {
         var version = content.version(caller, ref).version();
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT syntax, content, github_repo, github_file"
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + TEXT_COLUMNS
                         + " FROM content_version_text WHERE version_id = :id")
-                .bind("id", version.id())
-                .map((rs, ctx) -> new PackageText(rs.getString(1), rs.getString(2), rs.getString(3),
-                        rs.getString(4)))
-                .findOne());
+                .bind("id", version.id()).map(PackageTextService::text).findOne());
     }
 
     // --- writing ---------------------------------------------------------------------------------
@@ -167,6 +164,12 @@ public final class PackageTextService {
             throw BinderyException.badRequest("Field 'github_release_notes_file' must be a path in the repository");
         }
         return new PackageText(null, null, repo, file);
+    }
+
+    private static PackageText text(java.sql.ResultSet rs, org.jdbi.v3.core.statement.StatementContext ctx)
+            throws java.sql.SQLException {
+        return new PackageText(rs.getString("syntax"), rs.getString("content"), rs.getString("github_repo"),
+                rs.getString("github_file"));
     }
 
     private static String name(Kind kind) {

@@ -108,21 +108,25 @@ public final class UsageThresholdStore {
      * period violates the primary key: the statement throws and the transaction must roll back.
      */
     void insertAlert(Handle handle, Alert alert, String mailState) {
-        handle.createUpdate("INSERT INTO usage_threshold_alert (" + ALERT_COLUMNS + ", mail_state)"
+        bindAlertKey(handle.createUpdate("INSERT INTO usage_threshold_alert (" + ALERT_COLUMNS + ", mail_state)"
                         + " VALUES (:owner, :scope, :target, :kind, :period, :limit, :usage, :raised, :recipients,"
-                        + " 0, :state)")
-                .bind("owner", alert.ref().org()).bind("scope", alert.ref().scope().wire())
-                .bind("target", alert.ref().target()).bind("kind", alert.kind().wire())
-                .bind("period", alert.periodStart()).bind("limit", alert.limitBytes()).bind("usage", alert.usageBytes())
+                        + " 0, :state)"), alert.ref(), alert.kind(), alert.periodStart())
+                .bind("limit", alert.limitBytes()).bind("usage", alert.usageBytes())
                 .bind("raised", alert.raised()).bind("recipients", String.join(",", alert.recipients()))
                 .bind("state", mailState).execute();
     }
 
+    /** Binds {@link #ALERT_KEY}'s parameters. */
+    private static <T extends org.jdbi.v3.core.statement.SqlStatement<T>> T bindAlertKey(T statement, Ref ref,
+                                                                                          Kind kind, long period) {
+        return statement.bind("owner", ref.org()).bind("scope", ref.scope().wire()).bind("target", ref.target())
+                .bind("kind", kind.wire()).bind("period", period);
+    }
+
     boolean alertExists(Ref ref, Kind kind, long periodStart) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM usage_threshold_alert WHERE "
-                        + ALERT_KEY)
-                .bind("owner", ref.org()).bind("scope", ref.scope().wire()).bind("target", ref.target())
-                .bind("kind", kind.wire()).bind("period", periodStart).mapTo(Integer.class).one()) > 0;
+        return jdbi.withHandle(handle -> bindAlertKey(handle.createQuery(
+                        "SELECT COUNT(*) FROM usage_threshold_alert WHERE " + ALERT_KEY), ref, kind, periodStart)
+                .mapTo(Integer.class).one()) > 0;
     }
 
     /** Alerts whose mail is pending, or was claimed before {@code staleBefore} by a node that never finished. */
@@ -140,21 +144,18 @@ public final class UsageThresholdStore {
 
     /** Claims an alert's mail for this node; false if another node claimed or sent it meanwhile. */
     boolean claimMail(Alert alert, long now, long staleBefore) {
-        return jdbi.withHandle(handle -> handle.createUpdate("UPDATE usage_threshold_alert"
+        return jdbi.withHandle(handle -> bindAlertKey(handle.createUpdate("UPDATE usage_threshold_alert"
                         + " SET mail_state = 'sending', mail_claimed = :now, mail_attempts = mail_attempts + 1"
                         + " WHERE " + ALERT_KEY + " AND (mail_state = 'pending'"
-                        + " OR (mail_state = 'sending' AND mail_claimed < :stale))")
-                .bind("owner", alert.ref().org()).bind("scope", alert.ref().scope().wire())
-                .bind("target", alert.ref().target()).bind("kind", alert.kind().wire())
-                .bind("period", alert.periodStart()).bind("now", now).bind("stale", staleBefore).execute()) == 1;
+                        + " OR (mail_state = 'sending' AND mail_claimed < :stale))"),
+                        alert.ref(), alert.kind(), alert.periodStart())
+                .bind("now", now).bind("stale", staleBefore).execute()) == 1;
     }
 
     /** Sets the mail state of a claimed alert: {@code sent}, {@code failed}, or back to {@code pending}. */
     void mailDone(Alert alert, String state) {
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE usage_threshold_alert SET mail_state = :state"
-                        + " WHERE " + ALERT_KEY)
-                .bind("owner", alert.ref().org()).bind("scope", alert.ref().scope().wire())
-                .bind("target", alert.ref().target()).bind("kind", alert.kind().wire())
-                .bind("period", alert.periodStart()).bind("state", state).execute());
+        jdbi.useHandle(handle -> bindAlertKey(handle.createUpdate("UPDATE usage_threshold_alert"
+                        + " SET mail_state = :state WHERE " + ALERT_KEY), alert.ref(), alert.kind(), alert.periodStart())
+                .bind("state", state).execute());
     }
 }

@@ -40,27 +40,20 @@ final class Gate {
     private final Authenticator authenticator;
     private final RateLimiter rateLimiter;
     private final ClientAddress clientAddress;
-    private final dev.bindery.ui.UiCaller sessions;
-    /** The web UI's session cookie and CSRF token, or null: then only {@link #SESSION_READABLE} calls use sessions. */
+    /** The web UI's session cookie and CSRF token. */
     private final dev.bindery.ui.WebSessions webSessions;
 
-    Gate(Authenticator authenticator, RateLimiter rateLimiter, ClientAddress clientAddress) {
-        this(authenticator, rateLimiter, clientAddress, new dev.bindery.ui.UiCaller(dev.bindery.ui.UiCaller.NO_SESSIONS),
-                null);
-    }
-
     /**
-     * @param sessions    who a request without API credentials is, for the calls of {@link #SESSION_READABLE}
-     * @param webSessions the UI's sessions, for every other call without credentials: GET and HEAD as is,
-     *                    other methods with the session's CSRF token in {@code X-CSRF-Token}; or null
+     * @param webSessions the UI's sessions, for calls without API credentials: GET, HEAD and the
+     *                    {@link #SESSION_READABLE} calls as is, other methods with the session's CSRF
+     *                    token in {@code X-CSRF-Token}
      */
     Gate(Authenticator authenticator, RateLimiter rateLimiter, ClientAddress clientAddress,
-         dev.bindery.ui.UiCaller sessions, dev.bindery.ui.WebSessions webSessions) {
-        this.webSessions = webSessions;
+         dev.bindery.ui.WebSessions webSessions) {
         this.authenticator = authenticator;
         this.rateLimiter = rateLimiter;
         this.clientAddress = clientAddress;
-        this.sessions = sessions;
+        this.webSessions = webSessions;
     }
 
     void apiCall(Context ctx) {
@@ -74,14 +67,14 @@ final class Gate {
         var address = clientAddress.of(ctx.req().getRemoteAddr(), ctx.header("X-Forwarded-For"));
         var noCredentials = authorization == null || authorization.isBlank();
         Caller caller;
-        if (noCredentials && webSessions != null) {
-            // The web UI's session, if any: GET/HEAD and the read-only statistics calls as is, anything
+        if (!noCredentials) {
+            caller = authenticator.authenticate(authorization, address).at(address);
+        } else if (ctx.cookie(dev.bindery.ui.WebSessions.COOKIE) == null) {
+            caller = Caller.ANONYMOUS.at(address);
+        } else {
+            // The web UI's session: GET/HEAD and the read-only statistics calls as is, anything
             // else only with the session's CSRF token in X-CSRF-Token (403 without it).
             caller = webSessions.apiCaller(ctx, sessionReadable(ctx)).orElse(Caller.ANONYMOUS).at(address);
-        } else {
-            caller = noCredentials && sessionReadable(ctx)
-                    ? sessions.of(ctx).at(address)
-                    : authenticator.authenticate(authorization, address).at(address);
         }
         ctx.attribute(Http.CALLER, caller);
         return caller;

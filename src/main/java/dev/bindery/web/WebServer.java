@@ -67,7 +67,7 @@ public final class WebServer {
                         && sessionAddress.isTrustedProxy(ctx.req().getRemoteAddr())));
         var uiCallers = new dev.bindery.ui.UiCaller(webSessions);
         var gate = new Gate(services.authenticator(), services.rateLimiter(), new ClientAddress(trustedProxies),
-                uiCallers, webSessions);
+                webSessions);
         var subjectRoutes = new SubjectRoutes(services.subjects(), services.content(), services.access());
         var repositoryRoutes = new RepositoryRoutes(services.content());
         var packageRoutes = new PackageRoutes(services.content());
