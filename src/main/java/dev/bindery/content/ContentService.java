@@ -348,7 +348,51 @@ public final class ContentService {
     private PackageView packageView(Access resolved, Pkg pkg) {
         var latest = store.latestPublishedVersion(pkg.id()).map(Version::name).orElse(null);
         return new PackageView(resolved.repository(), pkg, store.versionNames(pkg.id()), latest,
-                resolved.permission().atLeast(Permission.PUBLISH));
+                resolved.permission().atLeast(Permission.PUBLISH), store.countPackageFollowers(pkg.id()));
+    }
+
+    // --- followers ---------------------------------------------------------------------------------
+
+    /**
+     * The signed-in caller follows a package they may read; following twice is one follow. Access
+     * keys, signed URLs and tokens scoped below admin follow nothing: a follow changes the user's account.
+     */
+    public void follow(Caller caller, PackageRef ref) {
+        var user = caller.accountHolder("follow packages");
+        var resolved = readable(caller, ref.repoRef());
+        store.followPackage(findPackage(resolved.repository(), ref).id(), user.id(), clock.instant());
+    }
+
+    /** The signed-in caller stops following a package; a no-op if they did not follow it. */
+    public void unfollow(Caller caller, PackageRef ref) {
+        var user = caller.accountHolder("unfollow packages");
+        var resolved = readable(caller, ref.repoRef());
+        store.unfollowPackage(findPackage(resolved.repository(), ref).id(), user.id());
+    }
+
+    /** Whether the caller, if a user, follows the package they are looking at. */
+    public boolean follows(Caller caller, PackageView view) {
+        return caller.user() != null && store.followsPackage(view.pkg().id(), caller.user().id());
+    }
+
+    /** The packages the caller follows and may still read, by subject, repository and package. */
+    public List<PackageRef> followedPackages(Caller caller) {
+        if (caller.user() == null) {
+            return List.of();
+        }
+        var readable = new java.util.HashMap<RepoRef, Boolean>();
+        return store.followedPackages(caller.user().id()).stream()
+                .filter(ref -> readable.computeIfAbsent(ref.repoRef(), repo -> canRead(caller, repo)))
+                .toList();
+    }
+
+    private boolean canRead(Caller caller, RepoRef ref) {
+        try {
+            readable(caller, ref);
+            return true;
+        } catch (BinderyException e) {
+            return false;
+        }
     }
 
     Pkg findPackage(Repository repository, PackageRef ref) {

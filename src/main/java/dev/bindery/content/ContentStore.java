@@ -319,6 +319,50 @@ public final class ContentStore {
                 .bind("id", id).map(ContentStore::mapVersion).findOne());
     }
 
+    /** Makes {@code userId} a follower of the package; true if they were not one already. */
+    public boolean followPackage(long packageId, long userId, Instant at) {
+        try {
+            return jdbi.withHandle(handle -> handle.createUpdate("INSERT INTO content_package_follower"
+                            + " (package_id, user_id, followed) SELECT :pkg, :user, :at WHERE NOT EXISTS"
+                            + " (SELECT 1 FROM content_package_follower WHERE package_id = :pkg AND user_id = :user)")
+                    .bind("pkg", packageId).bind("user", userId).bind("at", at.toEpochMilli())
+                    .execute()) > 0;
+        } catch (org.jdbi.v3.core.statement.UnableToExecuteStatementException e) {
+            // Two follows at once (the primary key let one in), or the package went meanwhile.
+            return false;
+        }
+    }
+
+    /** Ends {@code userId}'s following of the package; true if they were a follower. */
+    public boolean unfollowPackage(long packageId, long userId) {
+        return jdbi.withHandle(handle -> handle.createUpdate(
+                        "DELETE FROM content_package_follower WHERE package_id = :pkg AND user_id = :user")
+                .bind("pkg", packageId).bind("user", userId).execute()) > 0;
+    }
+
+    public boolean followsPackage(long packageId, long userId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM content_package_follower"
+                        + " WHERE package_id = :pkg AND user_id = :user")
+                .bind("pkg", packageId).bind("user", userId).mapTo(Integer.class).one()) > 0;
+    }
+
+    public int countPackageFollowers(long packageId) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT COUNT(*) FROM content_package_follower WHERE package_id = :pkg")
+                .bind("pkg", packageId).mapTo(Integer.class).one());
+    }
+
+    /** The packages {@code userId} follows, by subject, repository and package name. */
+    public List<Refs.PackageRef> followedPackages(long userId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT s.name AS subject, r.name AS repo, p.name AS pkg"
+                        + " FROM content_package_follower f JOIN content_package p ON p.id = f.package_id"
+                        + " JOIN content_repository r ON r.id = p.repository_id JOIN subject_subject s ON s.id = r.owner_id"
+                        + " WHERE f.user_id = :user ORDER BY s.name, r.name, p.name")
+                .bind("user", userId)
+                .map((rs, ctx) -> new Refs.PackageRef(rs.getString("subject"), rs.getString("repo"), rs.getString("pkg")))
+                .list());
+    }
+
     /** Version names of a package, newest first. */
     public List<String> versionNames(long packageId) {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT name FROM content_version WHERE package_id = :pkg"

@@ -5,6 +5,7 @@ import dev.bindery.content.Refs.PackageRef;
 import dev.bindery.content.Refs.VersionRef;
 import dev.bindery.subject.Caller;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.jdbi.v3.core.Jdbi;
@@ -82,17 +83,27 @@ public final class PackageTextService {
 
     /** Create Readme / Create Package's Release Notes: replaces what the package had. */
     public PackageText set(Caller caller, PackageRef ref, Kind kind, TextRequest request) {
-        var pkg = publishablePackage(caller, ref);
+        return setAll(caller, List.of(ref), kind, request);
+    }
+
+    /**
+     * Create Product Readme: the same text for each of the packages, all or none. The caller needs
+     * publish rights on every one of them, checked before anything is written.
+     */
+    public PackageText setAll(Caller caller, List<PackageRef> refs, Kind kind, TextRequest request) {
+        var packages = refs.stream().map(ref -> publishablePackage(caller, ref)).toList();
         var text = validate(request, kind == Kind.RELEASE_NOTES);
         var kindName = kind.name().toLowerCase(java.util.Locale.ROOT);
         jdbi.useTransaction(handle -> {
-            handle.createUpdate("DELETE FROM content_package_text WHERE package_id = :id AND kind = :kind")
-                    .bind("id", pkg.id()).bind("kind", kindName).execute();
-            handle.createUpdate("INSERT INTO content_package_text (package_id, kind, syntax, content, github_repo,"
-                            + " github_file, updated) VALUES (:id, :kind, :syntax, :content, :repo, :file, :now)")
-                    .bind("id", pkg.id()).bind("kind", kindName).bind("syntax", text.syntax())
-                    .bind("content", text.content()).bind("repo", text.githubRepo()).bind("file", text.githubFile())
-                    .bind("now", clock.millis()).execute();
+            for (var pkg : packages) {
+                handle.createUpdate("DELETE FROM content_package_text WHERE package_id = :id AND kind = :kind")
+                        .bind("id", pkg.id()).bind("kind", kindName).execute();
+                handle.createUpdate("INSERT INTO content_package_text (package_id, kind, syntax, content, github_repo,"
+                                + " github_file, updated) VALUES (:id, :kind, :syntax, :content, :repo, :file, :now)")
+                        .bind("id", pkg.id()).bind("kind", kindName).bind("syntax", text.syntax())
+                        .bind("content", text.content()).bind("repo", text.githubRepo())
+                        .bind("file", text.githubFile()).bind("now", clock.millis()).execute();
+            }
         });
         return text;
     }
@@ -106,6 +117,21 @@ public final class PackageTextService {
         if (deleted == 0) {
             throw BinderyException.notFound("Package '" + ref + "' has no " + name(kind));
         }
+    }
+
+    /**
+     * Delete Product Readme: removes the readme of each of the packages that has one, all or none;
+     * publish rights on every package are checked first.
+     */
+    public void deleteAll(Caller caller, List<PackageRef> refs, Kind kind) {
+        var packages = refs.stream().map(ref -> publishablePackage(caller, ref)).toList();
+        var kindName = kind.name().toLowerCase(java.util.Locale.ROOT);
+        jdbi.useTransaction(handle -> {
+            for (var pkg : packages) {
+                handle.createUpdate("DELETE FROM content_package_text WHERE package_id = :id AND kind = :kind")
+                        .bind("id", pkg.id()).bind("kind", kindName).execute();
+            }
+        });
     }
 
     /** Create Version's Release Notes: replaces what the version had. */

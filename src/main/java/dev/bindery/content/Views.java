@@ -14,8 +14,9 @@ public final class Views {
     /**
      * @param publisher whether the caller may publish here, which shows the publisher-only fields
      */
+    /** @param followers how many users follow the package (Get Package's {@code followers_count}) */
     public record PackageView(Repository repository, Pkg pkg, List<String> versions, String latestVersion,
-                              boolean publisher) {
+                              boolean publisher, int followers) {
     }
 
     /** @param hasPublishedFiles whether any of its files is published (Bintray's "published") */

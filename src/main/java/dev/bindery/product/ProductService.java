@@ -129,6 +129,16 @@ public final class ProductService {
         changed();
     }
 
+    /**
+     * All of a product's packages as {@code repo/package}, in the product's order, for a change made
+     * to each of them (Create Product Readme): those the caller cannot see included, so that the
+     * change's own permission check refuses rather than leaving them out.
+     */
+    public List<String> allPackages(Caller caller, String subjectName, String productName) {
+        var resolved = readable(caller, subjectName, productName);
+        return store.packages(resolved.product().id()).stream().map(ProductPackage::fullName).toList();
+    }
+
     // --- for EulaService and the routes -------------------------------------------------------
 
     /** The product, if the caller may read it; else 404 (401 for anonymous callers). */

@@ -107,6 +107,22 @@ public record Caller(Subject user, Map<Long, MemberType> memberships, Set<String
                 : BinderyException.forbidden(forbiddenMessage);
     }
 
+    /**
+     * The user behind a change to their own account (following, say): a user's credentials with
+     * full rights; an access key, a signed URL or a token scoped below admin changes no account.
+     *
+     * @param what what the caller tries to do, for the message ("follow packages")
+     */
+    public Subject accountHolder(String what) {
+        if (user == null) {
+            throw BinderyException.unauthorized("Log in to " + what);
+        }
+        if (!hasFullRights()) {
+            throw BinderyException.forbidden("A token scoped below admin may not " + what + " for its user");
+        }
+        return user;
+    }
+
     /** Whether {@code subjectName} is the caller or one of their organizations. */
     public boolean belongsToName(String subjectName) {
         return user != null && (user.name().equals(subjectName) || orgNames.contains(subjectName));

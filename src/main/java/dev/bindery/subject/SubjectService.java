@@ -254,6 +254,54 @@ public final class SubjectService {
         return Optional.of(new Caller(user, memberships, orgNames));
     }
 
+    // --- followers ---------------------------------------------------------------------------------
+
+    /** One page of a subject's followers (Get Followers): names from {@code startPos}, of {@code total}. */
+    public record Followers(List<String> names, int startPos, int total) {
+    }
+
+    /** Followers per page of Get Followers, as Bintray paged its lists. */
+    public static final int FOLLOWERS_PAGE = 50;
+
+    /** The signed-in caller follows {@code subjectName} (a user or an organization); following twice is one follow. */
+    public void follow(Caller caller, String subjectName) {
+        var follower = caller.accountHolder("follow");
+        var subject = subject(subjectName);
+        if (subject.id() == follower.id()) {
+            throw BinderyException.badRequest("You cannot follow yourself");
+        }
+        store.follow(subject.id(), follower.id(), clock.instant());
+    }
+
+    /** The signed-in caller stops following {@code subjectName}; a no-op if they did not follow it. */
+    public void unfollow(Caller caller, String subjectName) {
+        var follower = caller.accountHolder("unfollow");
+        store.unfollow(subject(subjectName).id(), follower.id());
+    }
+
+    /** Whether the caller, if a user, follows {@code subject}. */
+    public boolean follows(Caller caller, Subject subject) {
+        return caller.user() != null && store.follows(subject.id(), caller.user().id());
+    }
+
+    public int followerCount(Subject subject) {
+        return store.countFollowers(subject.id());
+    }
+
+    /** Get Followers: who follows {@code subject}, by name; for authenticated callers (checked by the route). */
+    public Followers followers(Subject subject, int startPos) {
+        if (startPos < 0) {
+            throw BinderyException.badRequest("Query parameter 'start_pos' must not be negative");
+        }
+        return new Followers(store.followers(subject.id(), startPos, FOLLOWERS_PAGE), startPos,
+                store.countFollowers(subject.id()));
+    }
+
+    /** The names of the subjects the caller follows (their account page). */
+    public List<String> followed(Caller caller) {
+        return caller.user() == null ? List.of() : store.followed(caller.user().id());
+    }
+
     private void credentialsChanged() {
         credentialListeners.forEach(Runnable::run);
     }

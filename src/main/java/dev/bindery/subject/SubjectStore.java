@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.statement.StatementContext;
+import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 import dev.bindery.storage.Like;
 
 /** SQL for the {@code subject_*} tables. No rules: {@link SubjectService} holds them. */
@@ -141,6 +142,54 @@ public final class SubjectStore {
                 .setMaxRows(limit)
                 .map(SubjectStore::subject)
                 .list());
+    }
+
+    /** Makes {@code userId} a follower of {@code subjectId}; true if they were not one already. */
+    public boolean follow(long subjectId, long userId, Instant at) {
+        try {
+            return jdbi.withHandle(handle -> handle.createUpdate("INSERT INTO subject_follower (subject_id, user_id, followed)"
+                            + " SELECT :subject, :user, :at WHERE NOT EXISTS (SELECT 1 FROM subject_follower"
+                            + " WHERE subject_id = :subject AND user_id = :user)")
+                    .bind("subject", subjectId).bind("user", userId).bind("at", at.toEpochMilli())
+                    .execute()) > 0;
+        } catch (UnableToExecuteStatementException e) {
+            // Two follows at once: the primary key let one in, and the follow holds either way.
+            return false;
+        }
+    }
+
+    /** Ends {@code userId}'s following of {@code subjectId}; true if they were a follower. */
+    public boolean unfollow(long subjectId, long userId) {
+        return jdbi.withHandle(handle -> handle.createUpdate(
+                        "DELETE FROM subject_follower WHERE subject_id = :subject AND user_id = :user")
+                .bind("subject", subjectId).bind("user", userId).execute()) > 0;
+    }
+
+    public boolean follows(long subjectId, long userId) {
+        return jdbi.withHandle(handle -> handle.createQuery(
+                        "SELECT COUNT(*) FROM subject_follower WHERE subject_id = :subject AND user_id = :user")
+                .bind("subject", subjectId).bind("user", userId).mapTo(Integer.class).one()) > 0;
+    }
+
+    public int countFollowers(long subjectId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT COUNT(*) FROM subject_follower WHERE subject_id = :id")
+                .bind("id", subjectId).mapTo(Integer.class).one());
+    }
+
+    /** The names of a subject's followers, by name, {@code limit} of them from {@code offset}. */
+    public List<String> followers(long subjectId, int offset, int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT u.name FROM subject_follower f"
+                        + " JOIN subject_subject u ON u.id = f.user_id WHERE f.subject_id = :id ORDER BY u.name"
+                        + " LIMIT :limit OFFSET :offset")
+                .bind("id", subjectId).bind("offset", offset).bind("limit", limit)
+                .mapTo(String.class).list());
+    }
+
+    /** The names of the subjects {@code userId} follows, by name. */
+    public List<String> followed(long userId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT s.name FROM subject_follower f"
+                        + " JOIN subject_subject s ON s.id = f.subject_id WHERE f.user_id = :id ORDER BY s.name")
+                .bind("id", userId).mapTo(String.class).list());
     }
 
     private static Subject subject(ResultSet rs, StatementContext ctx) throws SQLException {

@@ -4,6 +4,8 @@ import dev.bindery.BinderyException;
 import dev.bindery.access.SessionService.Session;
 import dev.bindery.access.TokenService;
 import dev.bindery.access.TokenService.CreateTokenRequest;
+import dev.bindery.content.ContentService;
+import dev.bindery.content.Refs.PackageRef;
 import dev.bindery.signing.GpgKeys.KeyInfo;
 import dev.bindery.signing.SigningService;
 import dev.bindery.subject.Caller;
@@ -21,7 +23,8 @@ import java.util.function.ToIntFunction;
 
 /**
  * Logging in and out of the web UI, and the account page: {@code /_login}, {@code /_logout},
- * {@code /_account} and its forms (a new API key, bearer tokens, the GPG key). Paths start with
+ * {@code /_account} and its forms (a new API key, bearer tokens, the GPG key), and {@code /_follow},
+ * the Follow buttons of package and subject pages. Paths start with
  * {@code _}, which no subject name may, so they never shadow a subject's page. Every change is a
  * form POST checked by {@link WebSessions} (same origin, CSRF token) and made by the same domain
  * services, with the same caller, as the REST API's calls. Pages showing secrets are not cached
@@ -33,6 +36,7 @@ public final class AccountRoutes {
 
     private final WebSessions sessions;
     private final SubjectService subjects;
+    private final ContentService content;
     private final TokenService tokens;
     private final SigningService signing;
     private final ToIntFunction<BinderyException.Kind> statusOf;
@@ -40,11 +44,12 @@ public final class AccountRoutes {
     private final Templates templates = new Templates();
 
     /** @param statusOf the HTTP status of a domain failure, as the API answers it */
-    public AccountRoutes(WebSessions sessions, SubjectService subjects, TokenService tokens, SigningService signing,
-                         ToIntFunction<BinderyException.Kind> statusOf, Clock clock) {
+    public AccountRoutes(WebSessions sessions, SubjectService subjects, ContentService content, TokenService tokens,
+                         SigningService signing, ToIntFunction<BinderyException.Kind> statusOf, Clock clock) {
         this.clock = clock;
         this.sessions = sessions;
         this.subjects = subjects;
+        this.content = content;
         this.tokens = tokens;
         this.signing = signing;
         this.statusOf = statusOf;
@@ -63,6 +68,7 @@ public final class AccountRoutes {
         routes.post("/_account/gpg/generate", guarded(ctx -> change(ctx, this::generateGpgKey)));
         routes.post("/_account/gpg/import", guarded(ctx -> change(ctx, this::importGpgKey)));
         routes.post("/_account/gpg/delete", guarded(ctx -> change(ctx, this::deleteGpgKey)));
+        routes.post("/_follow", guarded(this::follow));
     }
 
     /** Never cached, never framed; a refused check or domain failure renders the error page. */
@@ -141,6 +147,55 @@ public final class AccountRoutes {
             }
         }
         return next;
+    }
+
+    // --- following ---------------------------------------------------------------------------------
+
+    /**
+     * The Follow and Unfollow buttons of package and subject pages (and the account page's list):
+     * fields {@code subject}, with {@code repo} and {@code package} for a package, {@code action}
+     * ({@code follow} or {@code unfollow}) and {@code next}, the page to return to.
+     */
+    void follow(Context ctx) {
+        WebSessions.checkOrigin(ctx);
+        var session = sessions.session(ctx)
+                .orElseThrow(() -> BinderyException.unauthorized("Log in to follow packages and their owners"));
+        sessions.checkFormPost(ctx, session);
+        var caller = caller(ctx, session);
+        var action = ctx.formParam("action");
+        if (!"follow".equals(action) && !"unfollow".equals(action)) {
+            throw BinderyException.badRequest("The action must be 'follow' or 'unfollow'");
+        }
+        boolean follow = action.equals("follow");
+        var subject = formField(ctx, "subject");
+        var repo = ctx.formParam("repo");
+        String page;
+        if (repo == null || repo.isBlank()) {
+            if (follow) {
+                subjects.follow(caller, subject);
+            } else {
+                subjects.unfollow(caller, subject);
+            }
+            page = Links.subject(subject);
+        } else {
+            var ref = new PackageRef(subject, repo, formField(ctx, "package"));
+            if (follow) {
+                content.follow(caller, ref);
+            } else {
+                content.unfollow(caller, ref);
+            }
+            page = Links.repository(ref.subject(), ref.repo()) + "/" + ref.pkg();
+        }
+        var next = safeNext(ctx.formParam("next"));
+        ctx.redirect(next == null ? page : next, HttpStatus.SEE_OTHER);
+    }
+
+    private static String formField(Context ctx, String name) {
+        var value = ctx.formParam(name);
+        if (value == null || value.isBlank()) {
+            throw BinderyException.badRequest("The form field '" + name + "' is required");
+        }
+        return value;
     }
 
     // --- the account page ---------------------------------------------------------------------
@@ -276,6 +331,6 @@ public final class AccountRoutes {
         }
         templates.render(ctx, status, "account", Layout.of(ctx, caller, "Account"),
                 new AccountPages.Account(user, session.csrfToken(), tokens.list(caller, user.name()), key, publicKey,
-                        notice, error, secret, secretWhat));
+                        content.followedPackages(caller), subjects.followed(caller), notice, error, secret, secretWhat));
     }
 }

@@ -28,8 +28,13 @@ public final class Pages {
         }
     }
 
-    /** @param members null when the caller may not see them (anonymous, as the API) */
-    public record SubjectPage(Subject subject, List<Repository> repositories, List<Member> members) {
+    /**
+     * @param members   null when the caller may not see them (anonymous, as the API)
+     * @param followers how many users follow the subject
+     * @param following whether the caller follows it
+     */
+    public record SubjectPage(Subject subject, List<Repository> repositories, List<Member> members, int followers,
+                              boolean following) {
     }
 
     /** @param totalPackages may exceed {@code packages.size()} (one page is shown) */
@@ -45,8 +50,10 @@ public final class Pages {
      * @param downloads    all-time downloads, or null when the caller may not see them
      * @param readme       the package's readme, or null
      * @param releaseNotes the package's release notes, or null
+     * @param following    whether the caller follows the package
      */
-    public record PackagePage(PackageView view, Long downloads, TextView readme, TextView releaseNotes) {
+    public record PackagePage(PackageView view, Long downloads, TextView readme, TextView releaseNotes,
+                              boolean following) {
 
         public Pkg pkg() {
             return view.pkg();

@@ -130,7 +130,8 @@ public final class UiRoutes {
         // Members, like the API's Get Organization, only for authenticated callers.
         var members = subject.isOrg() && !caller.isAnonymous() ? subjects.members(subject) : null;
         templates.render(ctx, 200, "subject", layout(ctx, subject.name()),
-                new Pages.SubjectPage(subject, repositories, members));
+                new Pages.SubjectPage(subject, repositories, members, subjects.followerCount(subject),
+                        subjects.follows(caller, subject)));
     }
 
     void repository(Context ctx) {
@@ -161,7 +162,8 @@ public final class UiRoutes {
         templates.render(ctx, 200, "package", layout(ctx, ref.toString()),
                 new Pages.PackagePage(view, downloads.isPresent() ? downloads.getAsLong() : null,
                         TextView.of(texts.find(caller, ref, Kind.README).orElse(null)),
-                        TextView.of(texts.find(caller, ref, Kind.RELEASE_NOTES).orElse(null))));
+                        TextView.of(texts.find(caller, ref, Kind.RELEASE_NOTES).orElse(null)),
+                        content.follows(caller, view)));
     }
 
     void version(Context ctx) {

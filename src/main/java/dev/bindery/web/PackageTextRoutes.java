@@ -6,16 +6,19 @@ import dev.bindery.content.PackageTextService;
 import dev.bindery.content.PackageTextService.Kind;
 import dev.bindery.content.PackageTextService.TextRequest;
 import dev.bindery.content.Refs.PackageRef;
+import dev.bindery.product.ProductService;
 import dev.bindery.web.json.MessageJson;
 import io.javalin.http.Context;
 
-/** Readme and Release Notes: Get and Create Readme, Get, Create and Delete Package's and Version's Release Notes. */
+/** Readme and Release Notes: Get and Create Readme, Create and Delete Product Readme, Get, Create and Delete Package's and Version's Release Notes. */
 final class PackageTextRoutes {
 
     private final PackageTextService texts;
+    private final ProductService products;
 
-    PackageTextRoutes(PackageTextService texts) {
+    PackageTextRoutes(PackageTextService texts, ProductService products) {
         this.texts = texts;
+        this.products = products;
     }
 
     /** The documented body: the package and either the Bintray text or the GitHub reference. */
@@ -51,6 +54,40 @@ final class PackageTextRoutes {
     void deleteReadme(Context ctx) {
         texts.delete(Http.caller(ctx), PackageRoutes.packageRef(ctx), Kind.README);
         ctx.json(MessageJson.SUCCESS);
+    }
+
+    /** Create Product Readme's answer: the product, its packages given the readme, and the text. */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    record ProductTextJson(String product, String owner, java.util.List<String> packages, BintrayJson bintray,
+                           GithubJson github) {
+    }
+
+    void createProductReadme(Context ctx) {
+        var caller = Http.caller(ctx);
+        var subject = ctx.pathParam("subject");
+        var product = ctx.pathParam("product");
+        var names = products.allPackages(caller, subject, product);
+        var text = texts.setAll(caller, productPackages(subject, names), Kind.README,
+                Http.body(ctx, TextRequest.class));
+        ctx.json(new ProductTextJson(product, subject, names,
+                text.onGithub() ? null : new BintrayJson(text.syntax(), text.content()),
+                text.onGithub() ? new GithubJson(text.githubRepo(), null) : null));
+    }
+
+    void deleteProductReadme(Context ctx) {
+        var caller = Http.caller(ctx);
+        var subject = ctx.pathParam("subject");
+        var names = products.allPackages(caller, subject, ctx.pathParam("product"));
+        texts.deleteAll(caller, productPackages(subject, names), Kind.README);
+        ctx.json(MessageJson.SUCCESS);
+    }
+
+    /** A product's {@code repo/package} names as references to its owner's packages. */
+    private static java.util.List<PackageRef> productPackages(String subject, java.util.List<String> names) {
+        return names.stream().map(name -> {
+            int slash = name.indexOf('/');
+            return new PackageRef(subject, name.substring(0, slash), name.substring(slash + 1));
+        }).toList();
     }
 
     void getPackageReleaseNotes(Context ctx) {

@@ -31,6 +31,8 @@ final class Routes {
         // Users & Organizations
         routes.get(API + "/users/{user}", subjects::getUser);
         routes.get(API + "/orgs/{org}", subjects::getOrganization);
+        routes.get(API + "/users/{user}/followers", subjects::getFollowers);
+        routes.get(API + "/orgs/{org}/followers", subjects::getFollowers);
         routes.get(API + "/search/users", subjects::searchUsers);
 
         // Repositories
@@ -58,6 +60,8 @@ final class Routes {
         routes.get(API + "/packages/{subject}/{repo}/{package}/readme", texts::getReadme);
         routes.post(API + "/packages/{subject}/{repo}/{package}/readme", texts::createReadme);
         routes.delete(API + "/packages/{subject}/{repo}/{package}/readme", texts::deleteReadme);
+        routes.post(API + "/products/{subject}/{product}/readme", texts::createProductReadme);
+        routes.delete(API + "/products/{subject}/{product}/readme", texts::deleteProductReadme);
         routes.get(API + "/packages/{subject}/{repo}/{package}/release_notes", texts::getPackageReleaseNotes);
         routes.post(API + "/packages/{subject}/{repo}/{package}/release_notes", texts::createPackageReleaseNotes);
         routes.delete(API + "/packages/{subject}/{repo}/{package}/release_notes", texts::deletePackageReleaseNotes);

@@ -4,6 +4,7 @@ import dev.bindery.Times;
 import dev.bindery.access.AccessService;
 import dev.bindery.content.ContentService;
 import dev.bindery.content.Repository;
+import dev.bindery.content.Views.Page;
 import dev.bindery.subject.Caller;
 import dev.bindery.subject.Member;
 import dev.bindery.subject.MemberType;
@@ -63,6 +64,24 @@ final class SubjectRoutes {
         ctx.json(orgJson(caller, subjects.org(ctx.pathParam("org"))));
     }
 
+    /**
+     * Get Followers: who follows a repository owner, one page of names from {@code start_pos}, with
+     * Bintray's X-RangeLimit headers. {@code /orgs/:org/followers} answers the same for an organization.
+     */
+    void getFollowers(Context ctx) {
+        var caller = Http.caller(ctx);
+        access.requireAuthenticated(caller);
+        var org = ctx.pathParamMap().get("org");
+        var subject = org != null ? subjects.org(org) : subjects.user(ctx.pathParam("user"));
+        var followers = subjects.followers(subject, Http.startPos(ctx));
+        Http.rangeHeaders(ctx, new Page<>(followers.names(), followers.startPos(), followers.total()));
+        ctx.json(followers.names().stream().map(FollowerJson::new).toList());
+    }
+
+    /** One element of Get Followers. */
+    record FollowerJson(String name) {
+    }
+
     void searchUsers(Context ctx) {
         var caller = Http.caller(ctx);
         access.requireAuthenticated(caller);
@@ -72,7 +91,8 @@ final class SubjectRoutes {
     private UserJson userJson(Caller caller, Subject user) {
         var repos = content.repositories(caller, user.name()).stream().map(Repository::name).toList();
         var orgs = subjects.memberships(user).stream().map(Member::orgName).toList();
-        return new UserJson(user.name(), user.fullName(), gravatarId(user.email()), repos, orgs, 0,
+        return new UserJson(user.name(), user.fullName(), gravatarId(user.email()), repos, orgs,
+                subjects.followerCount(user),
                 Times.format(user.registered()), caller.administers(user) ? content.bytesOwnedBy(user) : null);
     }
 
@@ -85,7 +105,7 @@ final class SubjectRoutes {
         var memberJson = members.stream()
                 .map(member -> new MemberJson(member.userName(), admin ? member.type().wire() : null))
                 .toList();
-        return new OrgJson(org.name(), repos, 0, Times.format(org.registered()), owner, org.fullName(), memberJson,
+        return new OrgJson(org.name(), repos, subjects.followerCount(org), Times.format(org.registered()), owner, org.fullName(), memberJson,
                 admin ? content.bytesOwnedBy(org) : null);
     }
 

@@ -114,12 +114,12 @@ public final class WebServer {
                     new AccessKeyRoutes(services.accessKeys(), services.subjects()),
                     new EntitlementRoutes(services.entitlements()), new SignedUrlRoutes(services.signedUrls()),
                     new StreamRoutes(services.streams()), new WebhookRoutes(services.webhooks()),
-                    new UsageThresholdRoutes(services.thresholds()), new PackageTextRoutes(services.texts()));
+                    new UsageThresholdRoutes(services.thresholds()), new PackageTextRoutes(services.texts(), services.products()));
             // Prometheus text format, for operators; no credentials, bind to a private interface or proxy it.
             config.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                     .result(services.metrics().get()));
             // The web UI last: its /{subject}/... pages must not shadow the fixed paths above.
-            new dev.bindery.ui.AccountRoutes(webSessions, services.subjects(), services.tokens(), services.signing(),
+            new dev.bindery.ui.AccountRoutes(webSessions, services.subjects(), services.content(), services.tokens(), services.signing(),
                     ErrorHandling::status, clock).register(config);
             new dev.bindery.ui.UiRoutes(services.content(), services.subjects(), services.stats(), services.texts(),
                     uiCallers, ErrorHandling::status)

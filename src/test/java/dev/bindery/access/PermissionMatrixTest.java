@@ -79,6 +79,8 @@ class PermissionMatrixTest {
                     "401 404 403 403 200 200 200 403 200 401 403"),
             new Row("GET", "/api/v1/packages/" + REPO + "/tool/logs", null,
                     "401 404 403 403 200 200 200 403 200 401 403"),
+            new Row("POST", "/api/v1/packages/" + REPO + "/tool/readme", "{\"bintray\": {\"content\": \"by {caller}\"}}",
+                    "401 404 403 403 200 200 200 403 200 401 403"),
             // Repository administration
             new Row("PATCH", "/api/v1/repos/" + REPO, "{\"desc\": \"by {caller}\"}",
                     "401 404 403 403 403 200 200 403 403 401 403"),
@@ -94,6 +96,7 @@ class PermissionMatrixTest {
             new Row("POST", "/api/v1/repos/acme/new-{caller}", "{\"type\": \"generic\", \"private\": true}",
                     "401 403 403 403 403 403 201 403 403 401 403"),
             new Row("GET", "/api/v1/orgs/acme/teams", null, "401 403 403 403 403 403 200 403 403 401 403"),
+            new Row("GET", "/api/v1/orgs/acme/followers", null, "401 200 200 200 200 200 200 200 200 401 200"),
             new Row("GET", "/api/v1/orgs/acme/access_keys", null, "401 403 403 403 403 403 200 403 403 401 403"),
             new Row("PUT", "/api/v1/orgs/acme/members/extra", "{\"type\": \"member\"}",
                     "401 403 403 403 403 403 200 403 403 401 403"),

@@ -200,4 +200,35 @@ class AccountPagesTest {
         browser.open("/victor");
         assertThat(browser.texts("#repositories li a")).doesNotContain("secret");
     }
+
+    @Test
+    void followButtonFollowsThePackageAndTheAccountPageUnfollows() {
+        // given
+        server.createPackage("victor", "open", "lathe");
+        browser.open("/victor/open/lathe");
+        assertThat(browser.text("#follow a.login")).isEqualTo("Log in to follow");
+        logIn("yara", server.apiKey("yara"));
+        browser.awaitPath("/yara");
+        browser.open("/victor/open/lathe");
+        assertThat(browser.text("#followers-count")).isEqualTo("0 followers");
+        // when
+        browser.find("#follow-button").click();
+        // then: back on the page, followed, and counted by the API
+        new WebDriverWait(browser.driver(), Duration.ofSeconds(10))
+                .until(driver -> driver.findElement(By.id("follow-button")).getText().equals("Unfollow"));
+        assertThat(browser.currentPath()).isEqualTo("/victor/open/lathe");
+        assertThat(browser.text("#followers-count")).isEqualTo("1 follower");
+        browser.screenshot("package-followed");
+        assertThat(server.as("victor").get("/api/v1/packages/victor/open/lathe").json().get("followers_count").asInt())
+                .isEqualTo(1);
+        // when: unfollowed from the account page
+        browser.open("/_account");
+        assertThat(browser.texts("#following li a")).contains("victor/open/lathe");
+        browser.find("#following li[data-followed='victor/open/lathe'] button.unfollow").click();
+        browser.awaitPath("/_account");
+        // then
+        assertThat(browser.texts("#following li a")).doesNotContain("victor/open/lathe");
+        assertThat(server.as("victor").get("/api/v1/packages/victor/open/lathe").json().get("followers_count").asInt())
+                .isZero();
+    }
 }

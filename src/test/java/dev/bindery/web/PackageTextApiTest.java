@@ -105,4 +105,46 @@ class PackageTextApiTest {
         assertThat(rita.postJson("/api/v1/packages/rita/tools/nope/readme", body).status()).isEqualTo(404);
         assertThat(rita.postJson(PKG + "/readme", "").status()).isEqualTo(400);
     }
+
+    @Test
+    void productReadmeGoesToEachOfItsPackagesAllOrNone() {
+        // given: a product of two packages, and a package outside it
+        givenPackage();
+        assertThat(server.as("rita").get(PKG + "/readme").status()).isEqualTo(404);
+        var rita = server.as("rita");
+        server.createPackage("rita", "tools", "plane");
+        server.createPackage("rita", "tools", "level");
+        server.createPackage("rita", "tools", "vise");
+        assertThat(rita.postJson("/api/v1/products/rita",
+                "{\"name\": \"workshop\", \"packages\": [\"tools/level\", \"tools/plane\"]}").status()).isEqualTo(201);
+        var readme = "{\"bintray\": {\"syntax\": \"plain_text\", \"content\": \"Tools for the workshop\"}}";
+        // when: someone without publish rights, and a bad body
+        var stranger = server.as("sven").postJson("/api/v1/products/rita/workshop/readme", readme);
+        var bad = rita.postJson("/api/v1/products/rita/workshop/readme", "{\"bintray\": {\"syntax\": \"rtf\"}}");
+        // then: refused, and no package got a readme
+        assertThat(stranger.status()).isEqualTo(403);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(rita.get("/api/v1/packages/rita/tools/plane/readme").status()).isEqualTo(404);
+        // when
+        var created = rita.postJson("/api/v1/products/rita/workshop/readme", readme);
+        // then: both packages have it, the one outside the product does not
+        assertThat(created.status()).as("%s", created).isEqualTo(200);
+        assertThat(created.json().get("product").asText()).isEqualTo("workshop");
+        assertThat(created.json().get("packages")).hasSize(2);
+        for (var pkg : new String[] {"level", "plane"}) {
+            var got = server.anonymous().get("/api/v1/packages/rita/tools/" + pkg + "/readme");
+            assertThat(got.status()).isEqualTo(200);
+            assertThat(got.json().get("bintray").get("content").asText()).isEqualTo("Tools for the workshop");
+            assertThat(got.json().get("bintray").get("syntax").asText()).isEqualTo("plain_text");
+        }
+        assertThat(rita.get("/api/v1/packages/rita/tools/vise/readme").status()).isEqualTo(404);
+        // when: deleted
+        assertThat(server.as("sven").delete("/api/v1/products/rita/workshop/readme").status()).isEqualTo(403);
+        var deleted = rita.delete("/api/v1/products/rita/workshop/readme");
+        // then
+        assertThat(deleted.status()).isEqualTo(200);
+        assertThat(rita.get("/api/v1/packages/rita/tools/level/readme").status()).isEqualTo(404);
+        assertThat(rita.get("/api/v1/packages/rita/tools/plane/readme").status()).isEqualTo(404);
+        assertThat(rita.postJson("/api/v1/products/rita/no-such-product/readme", readme).status()).isEqualTo(404);
+    }
 }

@@ -42,7 +42,7 @@ public record PackageJson(
         var pkg = view.pkg();
         boolean publisher = view.publisher();
         return new PackageJson(pkg.name(), view.repository().name(), view.repository().owner().name(), pkg.desc(),
-                pkg.labels(), attributeValues ? null : List.of(), pkg.licenses(), pkg.customLicenses(), 0,
+                pkg.labels(), attributeValues ? null : List.of(), pkg.licenses(), pkg.customLicenses(), view.followers(),
                 Times.format(pkg.created()), pkg.websiteUrl(), 0, pkg.issueTrackerUrl(), List.of(),
                 publisher ? nullToEmpty(pkg.githubRepo()) : null,
                 publisher ? nullToEmpty(pkg.githubReleaseNotesFile()) : null,
