@@ -53,6 +53,7 @@ public final class RpmIndexBench {
         double publishMs;
         double addMs;
         List<Double> addsMs;
+        List<Double> answers;
         double warmMs;
         try (var bindery = Bindery.start(Config.defaults(data).withPort(0).withAdminApiKey(KEY)
                 .withRateLimits(10_000_000, 10_000_000))) {
@@ -101,6 +102,7 @@ public final class RpmIndexBench {
             var repository = bindery.content().repositories(Caller.ANONYMOUS, "bench").stream()
                     .filter(repo -> repo.name().equals("rpm")).findFirst().orElseThrow();
             var adds = new ArrayList<Double>();
+            answers = new ArrayList<>();
             for (int round = 0; round < 6; round++) {
                 bindery.awaitIndexes(Duration.ofMinutes(5));
                 Path rpm;
@@ -119,6 +121,7 @@ public final class RpmIndexBench {
                 send(http, HttpRequest.newBuilder(URI.create(url + "/api/v1/content/bench/rpm/bench/" + version
                                 + "/pool/" + rpm.getFileName() + "?publish=1"))
                         .header("Authorization", bench).PUT(HttpRequest.BodyPublishers.ofFile(rpm)));
+                answers.add((System.nanoTime() - addStart) / 1e6);
                 awaitPackages(http, url, rpms.size() + (round < 5 ? 0 : 1));
                 adds.add((System.nanoTime() - addStart) / 1e6);
             }
@@ -155,6 +158,8 @@ public final class RpmIndexBench {
             System.out.printf("  rebuild with nothing new (calc_metadata), median of 5: %.0f ms%n", warmMs);
             System.out.printf("  add one, upload with publish=1 until listed (ms): %s%n",
                     addsMs.stream().map(ms -> String.format("%.0f", ms)).toList());
+            System.out.printf("    of which until the upload was answered (ms):   %s%n",
+                    answers.stream().map(ms -> String.format("%.0f", ms)).toList());
             System.out.printf("%n%-46s %12s %12s %8s%n", "", "createrepo_c", "Bindery", "ratio");
             System.out.printf("%-46s %10.0f ms %10.0f ms %7.1fx%n", "full index build (Bindery: after a restart)",
                     createrepoFull, fullMs, createrepoFull / fullMs);

@@ -185,7 +185,10 @@ public final class RpmFormat implements RepositoryFormat {
             prefix = segments.length >= depth ? String.join("/", List.of(segments).subList(0, depth)) + "/"
                     : scope + "/";
         }
+        long listStart = System.nanoTime();
         var files = index.fileEntries(prefix);
+        LOG.debug("Listed {} files of {} in {} ms", files.size(), repository.fullName(),
+                (System.nanoTime() - listStart) / 1_000_000);
         Map<String, List<FileEntry>> byFolder = new TreeMap<>();
         Map<String, FileEntry> byPath = new HashMap<>();
         if (depth == 0) {
@@ -266,6 +269,7 @@ public final class RpmFormat implements RepositoryFormat {
             var previous = index.read(prefix + "repomd.xml").orElse(null);
             built = YumRepodata.build(cache, entries, groups, previous, index.now().getEpochSecond());
         }
+        long builtAt = System.nanoTime();
         var files = new LinkedHashMap<String, byte[]>();
         built.forEach((name, bytes) -> files.put(folderPath(folder, name), bytes));
         var repomd = built.get(REPODATA + "repomd.xml");
@@ -273,12 +277,14 @@ public final class RpmFormat implements RepositoryFormat {
                 files.put(prefix + "repomd.xml.asc", signer.detachedArmored(repomd)));
         // The previous generation's data files stay a while for clients holding the previous repomd.xml.
         index.replace(prefix, files, RpmFormat::contentAddressed);
+        long storedAt = System.nanoTime();
         synchronized (cache) {
             YumRepodata.prepareNext(cache, count);
         }
         trimCaches(cacheKey(repository, folder));
-        LOG.debug("Indexed {} RPMs in '{}' of {} in {} ms", count, folder, repository.fullName(),
-                (System.nanoTime() - start) / 1_000_000);
+        LOG.debug("Indexed {} RPMs in '{}' of {} in {} ms (built in {} ms, stored in {} ms)", count, folder,
+                repository.fullName(), (System.nanoTime() - start) / 1_000_000, (builtAt - start) / 1_000_000,
+                (storedAt - builtAt) / 1_000_000);
     }
 
     /** Drops the caches used longest ago while they hold more than {@link #CACHED_BYTES}, but never {@code keep}. */
