@@ -153,6 +153,7 @@ public final class ContentStore {
 
     public void deleteRepository(Handle handle, long id) {
         // Explicit order: H2 and PostgreSQL both cascade, but deleting leaves first keeps locks short.
+        nextFileGeneration(handle, id, true);
         handle.createUpdate("DELETE FROM content_file WHERE repository_id = :id").bind("id", id).execute();
         handle.createUpdate("DELETE FROM content_repository WHERE id = :id").bind("id", id).execute();
     }
@@ -294,6 +295,7 @@ public final class ContentStore {
     }
 
     public void deletePackage(Handle handle, long id) {
+        repositoryOfPackage(handle, id).ifPresent(repository -> nextFileGeneration(handle, repository, true));
         handle.createUpdate("DELETE FROM content_file WHERE version_id IN"
                 + " (SELECT id FROM content_version WHERE package_id = :id)").bind("id", id).execute();
         handle.createUpdate("DELETE FROM content_version WHERE package_id = :id").bind("id", id).execute();
@@ -434,6 +436,7 @@ public final class ContentStore {
     }
 
     public void deleteVersion(Handle handle, long id) {
+        repositoryOfVersion(handle, id).ifPresent(repository -> nextFileGeneration(handle, repository, true));
         handle.createUpdate("DELETE FROM content_file WHERE version_id = :id").bind("id", id).execute();
         handle.createUpdate("DELETE FROM content_version WHERE id = :id").bind("id", id).execute();
     }
@@ -523,22 +526,56 @@ public final class ContentStore {
     /** Inserts a file or replaces the one at the same path (new content, unpublished or published). */
     public void putFile(Handle handle, long repositoryId, long versionId, String path, String name,
                         dev.bindery.storage.StoredBlob blob, Instant published, Instant now) {
+        long generation = nextFileGeneration(handle, repositoryId, false);
         int updated = handle.createUpdate("UPDATE content_file SET version_id = :version, name = :name, size = :size,"
-                        + " sha1 = :sha1, sha256 = :sha256, md5 = :md5, published = :published, created = :created"
-                        + " WHERE repository_id = :repo AND path = :path")
+                        + " sha1 = :sha1, sha256 = :sha256, md5 = :md5, published = :published, created = :created,"
+                        + " changed = :changed WHERE repository_id = :repo AND path = :path")
                 .bind("repo", repositoryId).bind("version", versionId).bind("path", path).bind("name", name)
                 .bind("size", blob.size()).bind("sha1", blob.sha1()).bind("sha256", blob.sha256()).bind("md5", blob.md5())
                 .bind("published", millis(published)).bind("created", now.toEpochMilli())
+                .bind("changed", generation)
                 .execute();
         if (updated == 0) {
             handle.createUpdate("INSERT INTO content_file (repository_id, version_id, path, name, size, sha1, sha256, md5,"
-                            + " published, created) VALUES (:repo, :version, :path, :name, :size, :sha1, :sha256, :md5,"
-                            + " :published, :created)")
+                            + " published, created, changed) VALUES (:repo, :version, :path, :name, :size, :sha1,"
+                            + " :sha256, :md5, :published, :created, :changed)")
                     .bind("repo", repositoryId).bind("version", versionId).bind("path", path).bind("name", name)
                     .bind("size", blob.size()).bind("sha1", blob.sha1()).bind("sha256", blob.sha256()).bind("md5", blob.md5())
                     .bind("published", millis(published)).bind("created", now.toEpochMilli())
+                    .bind("changed", generation)
                     .execute();
         }
+    }
+
+    /**
+     * Counts up the repository's file generation for a transaction about to change its files, and
+     * returns it: the rows the transaction writes carry it in {@code changed}. The update holds the
+     * repository row's lock to the end of the transaction, so generations commit in order. With
+     * {@code removes}, the transaction deletes files, which index rebuilds cannot see in the rows:
+     * they list every file again.
+     */
+    long nextFileGeneration(Handle handle, long repositoryId, boolean removes) {
+        handle.createUpdate("UPDATE content_repository SET file_generation = file_generation + 1"
+                        + (removes ? ", file_removal = file_generation + 1" : "") + " WHERE id = :id")
+                .bind("id", repositoryId).execute();
+        return handle.createQuery("SELECT file_generation FROM content_repository WHERE id = :id")
+                .bind("id", repositoryId).mapTo(Long.class).findOne().orElse(0L);
+    }
+
+    private static Optional<Long> repositoryOfPackage(Handle handle, long packageId) {
+        return handle.createQuery("SELECT repository_id FROM content_package WHERE id = :id")
+                .bind("id", packageId).mapTo(Long.class).findOne();
+    }
+
+    private static Optional<Long> repositoryOfVersion(Handle handle, long versionId) {
+        return handle.createQuery("SELECT p.repository_id FROM content_version v JOIN content_package p"
+                        + " ON p.id = v.package_id WHERE v.id = :id")
+                .bind("id", versionId).mapTo(Long.class).findOne();
+    }
+
+    private static Optional<Long> repositoryOfFile(Handle handle, long fileId) {
+        return handle.createQuery("SELECT repository_id FROM content_file WHERE id = :id")
+                .bind("id", fileId).mapTo(Long.class).findOne();
     }
 
     /**
@@ -565,9 +602,11 @@ public final class ContentStore {
 
     /** Marks a version's unpublished files published; returns how many. Sets the version's publish time once. */
     public int publishVersion(Handle handle, long versionId, Instant now) {
-        int files = handle.createUpdate("UPDATE content_file SET published = :now WHERE version_id = :version"
-                        + " AND published IS NULL")
-                .bind("now", now.toEpochMilli()).bind("version", versionId).execute();
+        long generation = repositoryOfVersion(handle, versionId)
+                .map(repository -> nextFileGeneration(handle, repository, false)).orElse(0L);
+        int files = handle.createUpdate("UPDATE content_file SET published = :now, changed = :changed"
+                        + " WHERE version_id = :version AND published IS NULL")
+                .bind("now", now.toEpochMilli()).bind("changed", generation).bind("version", versionId).execute();
         markVersionPublished(handle, versionId, now);
         return files;
     }
@@ -585,21 +624,27 @@ public final class ContentStore {
 
     /** Removes a version's unpublished files; returns how many. */
     public int discardVersion(Handle handle, long versionId) {
+        repositoryOfVersion(handle, versionId).ifPresent(repository -> nextFileGeneration(handle, repository, true));
         return handle.createUpdate("DELETE FROM content_file WHERE version_id = :version AND published IS NULL")
                 .bind("version", versionId).execute();
     }
 
     public void deleteFile(long fileId) {
-        jdbi.useHandle(handle -> deleteFile(handle, fileId));
+        jdbi.useTransaction(handle -> deleteFile(handle, fileId));
     }
 
     public void deleteFile(Handle handle, long fileId) {
+        repositoryOfFile(handle, fileId).ifPresent(repository -> nextFileGeneration(handle, repository, true));
         handle.createUpdate("DELETE FROM content_file WHERE id = :id").bind("id", fileId).execute();
     }
 
     public void setListInDownloads(long fileId, boolean listed) {
-        jdbi.useHandle(handle -> handle.createUpdate("UPDATE content_file SET list_in_downloads = :listed WHERE id = :id")
-                .bind("listed", listed).bind("id", fileId).execute());
+        jdbi.useTransaction(handle -> {
+            long generation = repositoryOfFile(handle, fileId)
+                    .map(repository -> nextFileGeneration(handle, repository, false)).orElse(0L);
+            handle.createUpdate("UPDATE content_file SET list_in_downloads = :listed, changed = :changed WHERE id = :id")
+                    .bind("listed", listed).bind("changed", generation).bind("id", fileId).execute();
+        });
     }
 
     /** Bytes of all files of repositories owned by {@code ownerId}, counted per stored file. */

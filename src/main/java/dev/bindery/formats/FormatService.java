@@ -74,6 +74,15 @@ public final class FormatService implements FileInspector, ContentListener, Auto
     private final Map<RepositoryType, RepositoryFormat> formats = new EnumMap<>(RepositoryType.class);
     private final ConcurrentHashMap<Long, Queue> queues = new ConcurrentHashMap<>();
     private final List<Runnable> indexListeners = new CopyOnWriteArrayList<>();
+    /** The file listings of the prefixes rebuilt lately, by repository id and prefix; see {@link FileListing}. */
+    private final Map<String, FileListing> listings = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, FileListing> eldest) {
+                    return size() > LISTINGS;
+                }
+            });
+    private static final int LISTINGS = 16;
     private final ExecutorService executor = Executors.newThreadPerTaskExecutor(
             Thread.ofVirtual().name("index-", 0).factory());
 
@@ -278,7 +287,13 @@ public final class FormatService implements FileInspector, ContentListener, Auto
 
         @Override
         public List<FileEntry> fileEntries(String pathPrefix) {
-            return store.publishedFiles(repository.id(), pathPrefix);
+            long id = repository.id();
+            var listing = listings.computeIfAbsent(id + "/" + pathPrefix, key -> new FileListing());
+            synchronized (listing) {
+                return listing.files(store.fileGeneration(id),
+                        (after, upTo) -> store.filesChanged(id, pathPrefix, after, upTo),
+                        () -> store.publishedFiles(id, pathPrefix));
+            }
         }
 
         @Override

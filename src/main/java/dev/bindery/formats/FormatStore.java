@@ -39,16 +39,52 @@ public final class FormatStore {
      * {@code content_file} alone: the names of their owner, repository, package and version are null.
      */
     public List<dev.bindery.content.FileEntry> publishedFiles(long repositoryId, String pathPrefix) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT id, version_id, path, name, size, sha1, sha256, md5,"
-                        + " published, list_in_downloads, created FROM content_file WHERE repository_id = :repo"
-                        + " AND published IS NOT NULL AND path LIKE :prefix " + Like.ESCAPE + " ORDER BY path")
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + FILE_COLUMNS + " FROM content_file"
+                        + " WHERE repository_id = :repo AND published IS NOT NULL AND path LIKE :prefix " + Like.ESCAPE
+                        + " ORDER BY path")
                 .bind("repo", repositoryId).bind("prefix", Like.escape(pathPrefix) + "%")
-                .map((rs, ctx) -> new dev.bindery.content.FileEntry(rs.getLong("id"), repositoryId,
-                        rs.getLong("version_id"), rs.getString("path"), rs.getString("name"), rs.getLong("size"),
-                        rs.getString("sha1"), rs.getString("sha256"), rs.getString("md5"),
-                        Instant.ofEpochMilli(rs.getLong("published")), rs.getBoolean("list_in_downloads"),
-                        Instant.ofEpochMilli(rs.getLong("created")), null, null, null, null))
+                .map((rs, ctx) -> fileEntry(rs, repositoryId))
                 .list());
+    }
+
+    /**
+     * The repository's file generation and the generation of its last file removal (see the V016
+     * migration); zeros for a repository that is gone.
+     */
+    public FileListing.Generation fileGeneration(long repositoryId) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT file_generation, file_removal FROM content_repository"
+                        + " WHERE id = :repo")
+                .bind("repo", repositoryId)
+                .map((rs, ctx) -> new FileListing.Generation(rs.getLong(1), rs.getLong(2)))
+                .findOne().orElse(new FileListing.Generation(0, 0)));
+    }
+
+    /**
+     * The files under {@code pathPrefix}, published or not, that transactions of generations after
+     * {@code after} and up to {@code upTo} wrote; unpublished ones have a null {@code published}.
+     */
+    public List<dev.bindery.content.FileEntry> filesChanged(long repositoryId, String pathPrefix, long after,
+                                                            long upTo) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + FILE_COLUMNS + " FROM content_file"
+                        + " WHERE repository_id = :repo AND changed > :after AND changed <= :upTo"
+                        + " AND path LIKE :prefix " + Like.ESCAPE)
+                .bind("repo", repositoryId).bind("after", after).bind("upTo", upTo)
+                .bind("prefix", Like.escape(pathPrefix) + "%")
+                .map((rs, ctx) -> fileEntry(rs, repositoryId))
+                .list());
+    }
+
+    private static final String FILE_COLUMNS = "id, version_id, path, name, size, sha1, sha256, md5, published,"
+            + " list_in_downloads, created";
+
+    private static dev.bindery.content.FileEntry fileEntry(ResultSet rs, long repositoryId) throws SQLException {
+        long published = rs.getLong("published");
+        boolean unpublished = rs.wasNull();
+        return new dev.bindery.content.FileEntry(rs.getLong("id"), repositoryId,
+                rs.getLong("version_id"), rs.getString("path"), rs.getString("name"), rs.getLong("size"),
+                rs.getString("sha1"), rs.getString("sha256"), rs.getString("md5"),
+                unpublished ? null : Instant.ofEpochMilli(published), rs.getBoolean("list_in_downloads"),
+                Instant.ofEpochMilli(rs.getLong("created")), null, null, null, null);
     }
 
     /** The metadata of the files of a repository with these ids, by file id; at most 1,000 ids a query. */

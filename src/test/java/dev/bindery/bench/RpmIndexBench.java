@@ -33,6 +33,8 @@ import java.util.zip.GZIPInputStream;
 public final class RpmIndexBench {
 
     private static final String KEY = "bench-admin-key";
+    /** Packages deleted and added back before the new one is added: the median is over all the adds. */
+    private static final int READDS = 10;
     private static final Pattern PRIMARY = Pattern.compile("<data type=\"primary\">.*?<location href=\"([^\"]+)\"",
             Pattern.DOTALL);
 
@@ -96,19 +98,19 @@ public final class RpmIndexBench {
             awaitPackages(http, url, rpms.size());
             publishMs = (System.nanoTime() - publishStart) / 1e6;
 
-            // Add one: a package uploaded with publish=1, timed until repomd.xml lists it. Five times a
+            // Add one: a package uploaded with publish=1, timed until repomd.xml lists it. READDS times a
             // package is deleted and added back (the first rounds warm the JIT as a running server is),
-            // then the new package is added; the median of those six is reported.
+            // then the new package is added; the median of all those adds is reported.
             var repository = bindery.content().repositories(Caller.ANONYMOUS, "bench").stream()
                     .filter(repo -> repo.name().equals("rpm")).findFirst().orElseThrow();
             var adds = new ArrayList<Double>();
             answers = new ArrayList<>();
-            for (int round = 0; round < 6; round++) {
+            for (int round = 0; round <= READDS; round++) {
                 bindery.awaitIndexes(Duration.ofMinutes(5));
                 Path rpm;
                 String version;
-                if (round < 5) {
-                    rpm = rpms.get(1 + round * (rpms.size() / 5));
+                if (round < READDS) {
+                    rpm = rpms.get(1 + round * (rpms.size() / READDS));
                     send(http, HttpRequest.newBuilder(URI.create(url + "/api/v1/content/bench/rpm/pool/"
                             + rpm.getFileName())).header("Authorization", bench).DELETE());
                     awaitPackages(http, url, rpms.size() - 1);
@@ -122,7 +124,7 @@ public final class RpmIndexBench {
                                 + "/pool/" + rpm.getFileName() + "?publish=1"))
                         .header("Authorization", bench).PUT(HttpRequest.BodyPublishers.ofFile(rpm)));
                 answers.add((System.nanoTime() - addStart) / 1e6);
-                awaitPackages(http, url, rpms.size() + (round < 5 ? 0 : 1));
+                awaitPackages(http, url, rpms.size() + (round < READDS ? 0 : 1));
                 adds.add((System.nanoTime() - addStart) / 1e6);
             }
             addsMs = adds;

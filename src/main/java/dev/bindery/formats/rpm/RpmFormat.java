@@ -190,12 +190,16 @@ public final class RpmFormat implements RepositoryFormat {
         LOG.debug("Listed {} files of {} in {} ms", files.size(), repository.fullName(),
                 (System.nanoTime() - listStart) / 1_000_000);
         Map<String, List<FileEntry>> byFolder = new TreeMap<>();
+        // Only a groups file is looked up by path.
+        boolean groupsFile = repository.yumGroupsFile() != null && !repository.yumGroupsFile().isBlank();
         Map<String, FileEntry> byPath = new HashMap<>();
         if (depth == 0) {
             byFolder.put("", new ArrayList<>());
         }
         for (var file : files) {
-            byPath.put(file.path(), file);
+            if (groupsFile) {
+                byPath.put(file.path(), file);
+            }
             var folder = folder(file.path(), depth);
             if (folder != null && file.path().endsWith(".rpm")) {
                 byFolder.computeIfAbsent(folder, f -> new ArrayList<>()).add(file);
@@ -230,40 +234,7 @@ public final class RpmFormat implements RepositoryFormat {
         int count;
         var prefix = repodataPrefix(folder);
         synchronized (cache) {
-            // Entries of files seen before are reused; only new or replaced files are read.
-            var missing = new ArrayList<Long>();
-            for (var file : rpms) {
-                var cached = cache.entries.get(file.id());
-                if (cached == null || !cached.sameFile(file.created().toEpochMilli(), file.sha256(), file.path())) {
-                    missing.add(file.id());
-                }
-            }
-            var metadata = missing.isEmpty() ? Map.<Long, String>of() : index.metadata(missing);
-            var entries = new ArrayList<YumRepodata.Entry>(rpms.size());
-            var present = new java.util.HashSet<Long>();
-            for (var file : rpms) {
-                var entry = cache.entries.get(file.id());
-                if (entry == null || !entry.sameFile(file.created().toEpochMilli(), file.sha256(), file.path())) {
-                    var json = metadata.get(file.id());
-                    var xml = json == null ? null : fragments(json);
-                    if (xml == null) {
-                        xml = readAgain(file);
-                        if (xml == null) {
-                            continue;
-                        }
-                    }
-                    var href = folder.isEmpty() ? file.path() : file.path().substring(folder.length() + 1);
-                    entry = YumRepodata.Entry.of(xml, file.id(), file.sha256(), file.size(),
-                            file.created().toEpochMilli(), file.path(), file.created().getEpochSecond(), href);
-                    cache.entries.put(file.id(), entry);
-                }
-                present.add(file.id());
-                entries.add(entry);
-            }
-            cache.entries.keySet().retainAll(present);
-            // Upload order (file ids only grow): a new package is appended, which leaves every chunk
-            // before it, and the open checksums' digest up to it, as the last build had them.
-            entries.sort(java.util.Comparator.comparingLong(YumRepodata.Entry::fileId));
+            var entries = entries(cache, folder, rpms, index);
             count = entries.size();
             var groups = groups(repository, folder, byPath);
             var previous = index.read(prefix + "repomd.xml").orElse(null);
@@ -285,6 +256,70 @@ public final class RpmFormat implements RepositoryFormat {
         LOG.debug("Indexed {} RPMs in '{}' of {} in {} ms (built in {} ms, stored in {} ms)", count, folder,
                 repository.fullName(), (System.nanoTime() - start) / 1_000_000, (builtAt - start) / 1_000_000,
                 (storedAt - builtAt) / 1_000_000);
+    }
+
+    /**
+     * The folder's entries in upload order (by file id): those of files seen before reused from the
+     * cache (the listing hands over the same file objects while they are unchanged, so most checks are
+     * one comparison), only new or replaced files read from their stored metadata. The cache forgets
+     * files no longer listed. When nothing was removed and the new files came last, the last build's
+     * order is extended rather than sorted again.
+     */
+    private List<YumRepodata.Entry> entries(YumRepodata.FolderCache cache, String folder, List<FileEntry> rpms,
+                                            IndexContext index) {
+        var reused = new ArrayList<YumRepodata.Entry>(rpms.size());
+        var missing = new ArrayList<FileEntry>();
+        for (var file : rpms) {
+            var cached = cache.entries.get(file.id());
+            if (cached != null && cached.describes(file)) {
+                reused.add(cached);
+            } else {
+                missing.add(file);
+            }
+        }
+        var added = new ArrayList<YumRepodata.Entry>(missing.size());
+        if (!missing.isEmpty()) {
+            var metadata = index.metadata(missing.stream().map(FileEntry::id).toList());
+            for (var file : missing) {
+                var json = metadata.get(file.id());
+                var xml = json == null ? null : fragments(json);
+                if (xml == null) {
+                    xml = readAgain(file);
+                    if (xml == null) {
+                        continue;
+                    }
+                }
+                var href = folder.isEmpty() ? file.path() : file.path().substring(folder.length() + 1);
+                added.add(YumRepodata.Entry.of(xml, file, file.created().getEpochSecond(), href));
+            }
+        }
+        var byId = java.util.Comparator.comparingLong(YumRepodata.Entry::fileId);
+        added.sort(byId);
+        // Every cached entry was reused: nothing was removed or replaced, so the last order still holds.
+        var last = cache.sorted;
+        boolean unchanged = reused.size() == cache.entries.size() && last.size() == reused.size();
+        List<YumRepodata.Entry> sorted;
+        if (unchanged && (added.isEmpty() || last.isEmpty()
+                || added.getFirst().fileId() > last.getLast().fileId())) {
+            sorted = new ArrayList<>(last.size() + added.size());
+            sorted.addAll(last);
+            sorted.addAll(added);
+        } else {
+            sorted = new ArrayList<>(reused.size() + added.size());
+            sorted.addAll(reused);
+            sorted.addAll(added);
+            sorted.sort(byId);
+            if (reused.size() != cache.entries.size()) {
+                var listed = new java.util.HashSet<Long>(reused.size() * 2);
+                reused.forEach(entry -> listed.add(entry.fileId()));
+                cache.entries.keySet().retainAll(listed);
+            }
+        }
+        for (var entry : added) {
+            cache.entries.put(entry.fileId(), entry);
+        }
+        cache.sorted = List.copyOf(sorted);
+        return sorted;
     }
 
     /** Drops the caches used longest ago while they hold more than {@link #CACHED_BYTES}, but never {@code keep}. */

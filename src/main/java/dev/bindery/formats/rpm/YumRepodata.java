@@ -1,5 +1,6 @@
 package dev.bindery.formats.rpm;
 
+import dev.bindery.content.FileEntry;
 import dev.bindery.formats.ChunkedGzip;
 
 import java.io.ByteArrayOutputStream;
@@ -48,31 +49,43 @@ final class YumRepodata {
      * One package of the folder, rendered for the three files; reused by later builds while the file
      * (id, content, upload time and path) stays the same.
      */
-    record Entry(long fileId, String sha256, long created, String path, Part primary, Part filelists, Part other) {
+    record Entry(FileEntry file, Part primary, Part filelists, Part other) {
 
         /**
          * @param fileTime seconds since the epoch ({@code <time file>})
          * @param href     the path relative to the folder ({@code <location href>})
          */
-        static Entry of(YumXml.Fragments xml, long fileId, String sha256, long size, long created, String path,
-                        long fileTime, String href) {
+        static Entry of(YumXml.Fragments xml, FileEntry file, long fileTime, String href) {
+            var sha256 = file.sha256();
             var parts = xml.primary();
             var primary = parts.get(0) + "  <checksum type=\"sha256\" pkgid=\"YES\">" + sha256 + "</checksum>\n"
-                    + parts.get(1) + fileTime + parts.get(2) + size + parts.get(3) + YumXml.attr(href) + parts.get(4);
+                    + parts.get(1) + fileTime + parts.get(2) + file.size() + parts.get(3) + YumXml.attr(href)
+                    + parts.get(4);
             var filelists = "<package pkgid=\"" + sha256 + xml.filelists();
             var other = "<package pkgid=\"" + sha256 + xml.other();
-            return new Entry(fileId, sha256, created, path, new Part(utf8(primary), fileId),
-                    new Part(utf8(filelists), fileId), new Part(utf8(other), fileId));
+            long id = file.id();
+            return new Entry(file, new Part(utf8(primary), id), new Part(utf8(filelists), id), new Part(utf8(other), id));
         }
 
-        boolean sameFile(long otherCreated, String otherSha256, String otherPath) {
-            return created == otherCreated && sha256.equals(otherSha256) && path.equals(otherPath);
+        long fileId() {
+            return file.id();
+        }
+
+        /**
+         * Whether this entry renders {@code other}: the same file object (the listing keeps unchanged
+         * files' objects), or a file with the same id, content, upload time and path.
+         */
+        boolean describes(FileEntry other) {
+            return file == other || file.id() == other.id() && file.created().equals(other.created())
+                    && file.sha256().equals(other.sha256()) && file.path().equals(other.path());
         }
     }
 
     /** What one folder's last build left behind: its entries by file id, and the compressed chunks. */
     static final class FolderCache {
         final Map<Long, Entry> entries = new HashMap<>();
+        /** The last build's entries, in upload order; read and written under the cache's lock. */
+        List<Entry> sorted = List.of();
         /** About how much memory the cache holds, set by each build. */
         volatile long bytes;
         private final ChunkedGzip primary = new ChunkedGzip(GZIP_LEVEL);

@@ -238,6 +238,56 @@ class RpmRepositoryTest {
     }
 
     @Test
+    void theIndexFollowsEveryKindOfFileChange() throws Exception {
+        // given: rebuilds read only the files changed since the last one, so each kind of change must show
+        server.createRepository("alice", "changes", "{\"type\": \"rpm\"}");
+        var alice = server.as("alice");
+        var base = "/api/v1/content/alice/changes/";
+        var a = Rpms.buildOne(tmp, Rpms.spec("pkg-a", "1.0", "1"));
+        upload("changes", "pkg-a", "1.0", a.getFileName().toString(), a);
+        assertThat(awaitPrimary("/dl/alice/changes/", "pkg-a")).contains(sha256(Files.readAllBytes(a)));
+        // when: an upload left unpublished, then its version published
+        var b = Rpms.buildOne(tmp, Rpms.spec("pkg-b", "1.0", "1"));
+        server.createPackage("alice", "changes", "pkg-b");
+        assertThat(alice.putFile(base + "pkg-b/1.0/" + b.getFileName(), b).status()).isEqualTo(201);
+        // (a rebuild in between, so the publish is a change of its own)
+        assertThat(alice.post("/api/v1/calc_metadata/alice/changes").status()).isEqualTo(202);
+        server.bindery().awaitIndexes(Duration.ofSeconds(60));
+        assertThat(primary("/dl/alice/changes/")).doesNotContain("pkg-b");
+        assertThat(alice.post(base + "pkg-b/1.0/publish").status()).isEqualTo(200);
+        // then
+        awaitPrimary("/dl/alice/changes/", "pkg-a", "pkg-b");
+        // when: pkg-a replaced by new content at the same path
+        var a2 = Rpms.buildOne(Files.createDirectories(tmp.resolve("again")),
+                Rpms.spec("pkg-a", "1.0", "1", "Provides: pkg-a-again"));
+        assertThat(a2.getFileName()).isEqualTo(a.getFileName());
+        assertThat(alice.putFile(base + "pkg-a/1.0/" + a2.getFileName() + "?override=1&publish=1", a2).status())
+                .isEqualTo(201);
+        server.bindery().awaitIndexes(Duration.ofSeconds(60));
+        // then: the new checksum, not the old
+        var afterOverride = primary("/dl/alice/changes/");
+        assertThat(afterOverride).contains(sha256(Files.readAllBytes(a2))).contains("pkg-a-again")
+                .doesNotContain(sha256(Files.readAllBytes(a)));
+        // when: pkg-b's version deleted, a package deleted, a version discarded, then one more added
+        assertThat(alice.delete("/api/v1/packages/alice/changes/pkg-b/versions/1.0").status()).isEqualTo(200);
+        awaitPrimary("/dl/alice/changes/", "pkg-a");
+        var c = Rpms.buildOne(tmp, Rpms.spec("pkg-c", "1.0", "1"));
+        upload("changes", "pkg-c", "1.0", c.getFileName().toString(), c);
+        awaitPrimary("/dl/alice/changes/", "pkg-a", "pkg-c");
+        assertThat(alice.delete("/api/v1/packages/alice/changes/pkg-c").status()).isEqualTo(200);
+        awaitPrimary("/dl/alice/changes/", "pkg-a");
+        var d = Rpms.buildOne(tmp, Rpms.spec("pkg-d", "1.0", "1"));
+        server.createPackage("alice", "changes", "pkg-d");
+        assertThat(alice.putFile(base + "pkg-d/1.0/" + d.getFileName(), d).status()).isEqualTo(201);
+        assertThat(alice.postJson(base + "pkg-d/1.0/publish", "{\"discard\": true}").status()).isEqualTo(200);
+        var e = Rpms.buildOne(tmp, Rpms.spec("pkg-e", "1.0", "1"));
+        upload("changes", "pkg-e", "1.0", e.getFileName().toString(), e);
+        // then
+        assertThat(awaitPrimary("/dl/alice/changes/", "pkg-a", "pkg-e")).contains("packages=\"2\"")
+                .contains(sha256(Files.readAllBytes(a2)));
+    }
+
+    @Test
     void refusesFakeAndTruncatedRpmsAndKeepsTheIndex() throws Exception {
         // given: an indexed repository
         server.createRepository("alice", "bad", "{\"type\": \"rpm\"}");
