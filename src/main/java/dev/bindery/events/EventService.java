@@ -128,6 +128,28 @@ public final class EventService {
         return store.after(seq, limit, null);
     }
 
+    /**
+     * What a reader of one event type found after position {@code seq}: the events of that type, and
+     * the position up to which it looked (the next reading starts after it).
+     */
+    public record Scan(List<StoredEvent> events, long scannedTo) {
+    }
+
+    /**
+     * Up to {@code limit} events of {@code type} after position {@code seq}, looking at most
+     * {@code window} positions ahead and no further than the last committed event: a reader of rare
+     * events (webhooks read only published versions) moves past thousands of downloads without
+     * reading them.
+     */
+    public Scan scan(long seq, EventType type, long window, int limit) {
+        long upTo = Math.min(store.latestSeq(), seq + window);
+        if (upTo <= seq) {
+            return new Scan(List.of(), seq);
+        }
+        var found = store.ofType(seq, upTo, type, limit);
+        return new Scan(found, found.size() == limit ? found.getLast().seq() : upTo);
+    }
+
     /** Up to {@code limit} events after position {@code seq} whose resource {@code owner} owns, in order. */
     public List<StoredEvent> after(long seq, int limit, String owner) {
         return store.after(seq, limit, owner);

@@ -69,6 +69,17 @@ public final class EventStore {
                 .map((rs, ctx) -> map(rs)).list());
     }
 
+    /**
+     * Up to {@code limit} events of {@code type} after {@code seq} and up to {@code upTo}, in order:
+     * the filter runs in the database, so a reader of one rare type skips the others cheaply.
+     */
+    List<StoredEvent> ofType(long seq, long upTo, EventType type, int limit) {
+        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM events_event"
+                        + " WHERE seq > :seq AND seq <= :upTo AND type = :type ORDER BY seq LIMIT :limit")
+                .bind("seq", seq).bind("upTo", upTo).bind("type", type.wire()).bind("limit", limit)
+                .map((rs, ctx) -> map(rs)).list());
+    }
+
     /** The last sequence number handed out by a committed transaction (0 before the first event). */
     long latestSeq() {
         return jdbi.withHandle(handle -> handle.createQuery("SELECT last_seq FROM events_counter WHERE id = 1")

@@ -63,6 +63,8 @@ public final class WebhookDelivery implements AutoCloseable {
     /** Calls of one hook queued in memory; more wait in the table. */
     static final int QUEUE_PER_HOOK = 500;
     private static final int BATCH = 500;
+    /** How far past its checkpoint one claim looks for published versions among other events. */
+    private static final long SCAN_WINDOW = 100_000;
     private static final long POLL_MILLIS = 200;
     /** How often rows nobody holds are looked for. */
     private static final long SCAN_MILLIS = 1_000;
@@ -295,7 +297,8 @@ public final class WebhookDelivery implements AutoCloseable {
     /** Claims and queues one batch; false when there was nothing new. */
     private boolean claimOnce() {
         long now = System.currentTimeMillis();
-        var claimed = store.claimBatch(seen -> events.after(seen, BATCH), (batch, active) -> plan(batch, active, now),
+        var claimed = store.claimBatch(seen -> events.scan(seen, EventType.VERSION_PUBLISHED, SCAN_WINDOW, BATCH),
+                (batch, active) -> plan(batch, active, now),
                 node, now + settings.leaseMillis());
         if (claimed == null) {
             return false;

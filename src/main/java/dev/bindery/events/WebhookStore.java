@@ -193,19 +193,21 @@ public final class WebhookStore {
      * Claims the next batch of events, in one transaction: locks the checkpoint row, reads the events
      * after it with {@code read}, asks {@code plan} for the calls to make of them given the active hooks
      * of their owners (read in this transaction), inserts those calls held by {@code node} until
-     * {@code leaseUntil}, and moves the checkpoint past the events. Another node claiming meanwhile
-     * waits for the lock and then reads after this batch. Returns null when there was no new event.
+     * {@code leaseUntil}, and moves the checkpoint to where the read looked up to. Another node
+     * claiming meanwhile waits for the lock and then reads after this batch. Returns null when the
+     * read had nothing new to look at.
      */
-    public Claimed claimBatch(LongFunction<List<StoredEvent>> read,
+    public Claimed claimBatch(LongFunction<EventService.Scan> read,
                               BiFunction<List<StoredEvent>, List<Webhook>, List<PendingCall>> plan,
                               String node, long leaseUntil) {
         return jdbi.inTransaction(handle -> {
             long seen = handle.createQuery("SELECT last_seq FROM webhooks_checkpoint WHERE id = 1 FOR UPDATE")
                     .mapTo(Long.class).one();
-            var events = read.apply(seen);
-            if (events.isEmpty()) {
+            var scan = read.apply(seen);
+            if (scan.scannedTo() <= seen) {
                 return null;
             }
+            var events = scan.events();
             var owners = events.stream().map(stored -> stored.event().owner())
                     .filter(java.util.Objects::nonNull).distinct().toList();
             List<Webhook> hooks = owners.isEmpty() ? List.of() : handle.createQuery("SELECT " + COLUMNS
@@ -224,7 +226,7 @@ public final class WebhookStore {
                 insert.execute();
             }
             handle.createUpdate("UPDATE webhooks_checkpoint SET last_seq = :to WHERE id = 1")
-                    .bind("to", events.getLast().seq()).execute();
+                    .bind("to", scan.scannedTo()).execute();
             var matched = new LinkedHashMap<HookKey, Webhook>();
             for (var call : calls) {
                 matched.computeIfAbsent(call.hook(), key -> hooks.stream()

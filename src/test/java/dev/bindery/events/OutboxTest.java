@@ -347,4 +347,34 @@ class OutboxTest {
                 "/paige/generic/p1.txt", "/paige/generic/p2.txt", "/paige/generic/p3.txt", "/paige/generic/p4.txt");
         assertThat(position).isEqualTo(events().latestSeq());
     }
+
+    @Test
+    void aScanForOneTypeLooksPastOthersWithinItsWindowAndStopsAtItsLimit() {
+        // given: after the current end, 30 downloads with a published version at the 10th and the 25th
+        var on = clocked.bindery().events();
+        long start = on.latestSeq();
+        var now = Instant.now();
+        for (int i = 1; i <= 30; i++) {
+            on.record(i == 10 || i == 25
+                    ? Event.versionPublished(now, "scanner", "scanner", "generic", "tool", "1." + i)
+                    : Event.file(EventType.DOWNLOAD, now, "anonymous", "scanner", "generic", "tool", "1.0",
+                    "/scanner/generic/f.bin", "127.0.0.1"));
+        }
+        // when
+        var all = on.scan(start, EventType.VERSION_PUBLISHED, 1_000, 10);
+        var limited = on.scan(start, EventType.VERSION_PUBLISHED, 1_000, 1);
+        var windowed = on.scan(start, EventType.VERSION_PUBLISHED, 5, 10);
+        var caughtUp = on.scan(start + 30, EventType.VERSION_PUBLISHED, 1_000, 10);
+        // then: both found, up to the last committed event
+        assertThat(all.events()).extracting(stored -> stored.event().version()).containsExactly("1.10", "1.25");
+        assertThat(all.scannedTo()).isEqualTo(start + 30);
+        // the limit stops at the last one found, so the next scan starts after it
+        assertThat(limited.events()).hasSize(1);
+        assertThat(limited.scannedTo()).isEqualTo(start + 10);
+        // the window: five positions looked at, nothing of the type among them, and still progress
+        assertThat(windowed.events()).isEmpty();
+        assertThat(windowed.scannedTo()).isEqualTo(start + 5);
+        assertThat(caughtUp.events()).isEmpty();
+        assertThat(caughtUp.scannedTo()).isEqualTo(start + 30);
+    }
 }
