@@ -130,13 +130,12 @@ public final class ProductService {
     }
 
     /**
-     * All of a product's packages as {@code repo/package}, in the product's order, for a change made
-     * to each of them (Create Product Readme): those the caller cannot see included, so that the
-     * change's own permission check refuses rather than leaving them out.
+     * All of a product's packages, in the product's order, for a change made to each of them (Create
+     * Product Readme): those the caller cannot see included, so that the change's own permission
+     * check refuses rather than leaving them out.
      */
-    public List<String> allPackages(Caller caller, String subjectName, String productName) {
-        var resolved = readable(caller, subjectName, productName);
-        return store.packages(resolved.product().id()).stream().map(ProductPackage::fullName).toList();
+    public List<ProductPackage> allPackages(Caller caller, String subjectName, String productName) {
+        return store.packages(readable(caller, subjectName, productName).product().id());
     }
 
     // --- for EulaService and the routes -------------------------------------------------------

@@ -7,8 +7,10 @@ import dev.bindery.content.PackageTextService.Kind;
 import dev.bindery.content.PackageTextService.TextRequest;
 import dev.bindery.content.Refs.PackageRef;
 import dev.bindery.product.ProductService;
+import dev.bindery.product.ProductStore.ProductPackage;
 import dev.bindery.web.json.MessageJson;
 import io.javalin.http.Context;
+import java.util.List;
 
 /** Readme and Release Notes: Get and Create Readme, Create and Delete Product Readme, Get, Create and Delete Package's and Version's Release Notes. */
 final class PackageTextRoutes {
@@ -58,7 +60,7 @@ final class PackageTextRoutes {
 
     /** Create Product Readme's answer: the product, its packages given the readme, and the text. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record ProductTextJson(String product, String owner, java.util.List<String> packages, BintrayJson bintray,
+    record ProductTextJson(String product, String owner, List<String> packages, BintrayJson bintray,
                            GithubJson github) {
     }
 
@@ -66,10 +68,9 @@ final class PackageTextRoutes {
         var caller = Http.caller(ctx);
         var subject = ctx.pathParam("subject");
         var product = ctx.pathParam("product");
-        var names = products.allPackages(caller, subject, product);
-        var text = texts.setAll(caller, productPackages(subject, names), Kind.README,
-                Http.body(ctx, TextRequest.class));
-        ctx.json(new ProductTextJson(product, subject, names,
+        var packages = products.allPackages(caller, subject, product);
+        var text = texts.setAll(caller, refs(subject, packages), Kind.README, Http.body(ctx, TextRequest.class));
+        ctx.json(new ProductTextJson(product, subject, packages.stream().map(ProductPackage::fullName).toList(),
                 text.onGithub() ? null : new BintrayJson(text.syntax(), text.content()),
                 text.onGithub() ? new GithubJson(text.githubRepo(), null) : null));
     }
@@ -77,17 +78,13 @@ final class PackageTextRoutes {
     void deleteProductReadme(Context ctx) {
         var caller = Http.caller(ctx);
         var subject = ctx.pathParam("subject");
-        var names = products.allPackages(caller, subject, ctx.pathParam("product"));
-        texts.deleteAll(caller, productPackages(subject, names), Kind.README);
+        var packages = products.allPackages(caller, subject, ctx.pathParam("product"));
+        texts.deleteAll(caller, refs(subject, packages), Kind.README);
         ctx.json(MessageJson.SUCCESS);
     }
 
-    /** A product's {@code repo/package} names as references to its owner's packages. */
-    private static java.util.List<PackageRef> productPackages(String subject, java.util.List<String> names) {
-        return names.stream().map(name -> {
-            int slash = name.indexOf('/');
-            return new PackageRef(subject, name.substring(0, slash), name.substring(slash + 1));
-        }).toList();
+    private static List<PackageRef> refs(String subject, List<ProductPackage> packages) {
+        return packages.stream().map(pkg -> new PackageRef(subject, pkg.repo(), pkg.pkg())).toList();
     }
 
     void getPackageReleaseNotes(Context ctx) {
