@@ -53,10 +53,31 @@ public final class AnalyticsStore {
             hash = mix(hash ^ Objects.hashCode(repo));
             hash = mix(hash ^ Objects.hashCode(pkg));
             hash = mix(hash ^ Objects.hashCode(version));
-            for (var dimension : dimensions) {
-                hash = mix(hash ^ Objects.hashCode(dimension));
+            // By index: an iterator would be allocated on every lookup of a key.
+            for (int i = 0; i < dimensions.size(); i++) {
+                hash = mix(hash ^ Objects.hashCode(dimensions.get(i)));
             }
             return (int) (hash ^ (hash >>> 32));
+        }
+
+        /** The record's equality, with the dimensions compared by index rather than through iterators. */
+        @Override
+        public boolean equals(Object other) {
+            if (this == other) {
+                return true;
+            }
+            if (!(other instanceof Key that) || rollup != that.rollup || res != that.res || bucket != that.bucket
+                    || !Objects.equals(subject, that.subject) || !Objects.equals(repo, that.repo)
+                    || !Objects.equals(pkg, that.pkg) || !Objects.equals(version, that.version)
+                    || dimensions.size() != that.dimensions.size()) {
+                return false;
+            }
+            for (int i = 0; i < dimensions.size(); i++) {
+                if (!Objects.equals(dimensions.get(i), that.dimensions.get(i))) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private static long mix(long value) {

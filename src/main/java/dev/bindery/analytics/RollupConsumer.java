@@ -155,10 +155,16 @@ public final class RollupConsumer implements AutoCloseable {
         /** Mixed, not the record's sum of hashes times 31, which collides for names a character apart. */
         @Override
         public int hashCode() {
+            // Spelled out: a loop over an array of the components allocated one per lookup.
             long hash = mix(minute);
-            for (var value : new Object[] {subject, repo, pkg, version, country, os, organization, client}) {
-                hash = mix(hash ^ Objects.hashCode(value));
-            }
+            hash = mix(hash ^ Objects.hashCode(subject));
+            hash = mix(hash ^ Objects.hashCode(repo));
+            hash = mix(hash ^ Objects.hashCode(pkg));
+            hash = mix(hash ^ Objects.hashCode(version));
+            hash = mix(hash ^ Objects.hashCode(country));
+            hash = mix(hash ^ Objects.hashCode(os));
+            hash = mix(hash ^ Objects.hashCode(organization));
+            hash = mix(hash ^ Objects.hashCode(client));
             hash = mix(hash ^ asn);
             return (int) (hash ^ (hash >>> 32));
         }
