@@ -171,8 +171,8 @@ public final class DownloadLogs implements AutoCloseable {
                         .resolve("downloads-" + DAY.format(Instant.ofEpochMilli(key.day() * Buckets.DAY)));
                 return new Path[] {Path.of(base + Format.APACHE.suffix), Path.of(base + Format.CSV.suffix)};
             });
-            lines.computeIfAbsent(daily[0], path -> new StringBuilder()).append(LogLines.apache(event));
-            lines.computeIfAbsent(daily[1], path -> new StringBuilder()).append(LogLines.csv(event));
+            LogLines.apache(event, lines.computeIfAbsent(daily[0], path -> new StringBuilder()));
+            LogLines.csv(event, lines.computeIfAbsent(daily[1], path -> new StringBuilder()));
         }
         long next = entries.get(entries.size() - 1).next();
         writePending(lines.keySet());

@@ -35,22 +35,30 @@ public final class LogLines {
     }
 
     public static String apache(DownloadEvent event) {
-        return event.ip() + " - " + event.user() + " [" + time(event.timeMillis(), " +0000")
-                + "] \"" + event.method() + " /" + event.subject() + "/" + event.repo() + "/" + event.path()
-                + " HTTP/1.1\" " + event.status() + " " + event.bytesSent() + " \"" + quoted(event.referrer()) + "\" \""
-                + quoted(event.userAgent()) + "\"\n";
+        return apache(event, new StringBuilder(256)).toString();
+    }
+
+    /** Appends the event's Apache-style line to {@code out}: a file's lines are built in one buffer. */
+    public static StringBuilder apache(DownloadEvent event, StringBuilder out) {
+        out.append(event.ip()).append(" - ").append(event.user()).append(" [");
+        time(out, event.timeMillis(), " +0000");
+        out.append("] \"").append(event.method()).append(" /").append(event.subject()).append('/')
+                .append(event.repo()).append('/').append(event.path()).append(" HTTP/1.1\" ").append(event.status())
+                .append(' ').append(event.bytesSent()).append(" \"");
+        quoted(out, event.referrer());
+        out.append("\" \"");
+        quoted(out, event.userAgent());
+        return out.append("\"\n");
     }
 
     /** Apache quoting: the fields are between double quotes, so quotes and backslashes are escaped. */
-    private static String quoted(String value) {
+    private static void quoted(StringBuilder out, String value) {
         if (value == null || value.isEmpty()) {
-            return "-";
+            out.append('-');
+            return;
         }
-        if (value.chars().allMatch(c -> c >= 0x20 && c != 0x7f && c != '"' && c != '\\')) {
-            return value;
-        }
-        var out = new StringBuilder(value.length());
-        for (char c : value.toCharArray()) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
             if (c == '"' || c == '\\') {
                 out.append('\\').append(c);
             } else if (c < 0x20 || c == 0x7f) {
@@ -59,7 +67,6 @@ public final class LogLines {
                 out.append(c);
             }
         }
-        return out.toString();
     }
 
     public static String csvHeader() {
@@ -67,11 +74,48 @@ public final class LogLines {
     }
 
     public static String csv(DownloadEvent event) {
-        return record(time(event.timeMillis(), "Z"), event.ip(), event.user(),
+        return csv(event, new StringBuilder(256)).toString();
+    }
+
+    /**
+     * Appends the event's CSV record to {@code out}. Values are appended as they are while none needs
+     * quoting, which is almost always; otherwise the record is written again through commons-csv.
+     */
+    public static StringBuilder csv(DownloadEvent event, StringBuilder out) {
+        int start = out.length();
+        if (plain(out, time(event.timeMillis(), "Z"), true) && plain(out, event.ip()) && plain(out, event.user())
+                && plain(out, event.subject()) && plain(out, event.repo()) && plain(out, event.pkg())
+                && plain(out, event.version()) && plain(out, event.path()) && plain(out, event.method())
+                && plain(out, event.status()) && plain(out, event.bytesSent()) && plain(out, event.range())
+                && plain(out, event.userAgent()) && plain(out, event.referrer()) && plain(out, event.country())
+                && plain(out, event.region()) && plain(out, event.city()) && plain(out, event.postalCode())
+                && plain(out, event.latitude()) && plain(out, event.longitude()) && plain(out, event.organization())
+                && plain(out, event.asn()) && plain(out, event.os()) && plain(out, event.client())) {
+            return out.append('\n');
+        }
+        out.setLength(start);
+        return out.append(csvRecord(time(event.timeMillis(), "Z"), event.ip(), event.user(),
                 event.subject(), event.repo(), event.pkg(), event.version(), event.path(), event.method(),
                 event.status(), event.bytesSent(), event.range(), event.userAgent(), event.referrer(), event.country(),
                 event.region(), event.city(), event.postalCode(), event.latitude(), event.longitude(),
-                event.organization(), event.asn(), event.os(), event.client());
+                event.organization(), event.asn(), event.os(), event.client()));
+    }
+
+    /** Appends a value after a comma if it needs no quoting; false (and nothing sure appended) otherwise. */
+    private static boolean plain(StringBuilder out, Object value) {
+        return plain(out, value, false);
+    }
+
+    private static boolean plain(StringBuilder out, Object value, boolean first) {
+        var text = value == null ? "" : value.toString();
+        if (!needsNoQuotes(text, first)) {
+            return false;
+        }
+        if (!first) {
+            out.append(',');
+        }
+        out.append(text);
+        return true;
     }
 
     /**
@@ -79,11 +123,15 @@ public final class LogLines {
      * faster: the log files format two time stamps for every download.
      */
     static String time(long millis, String zone) {
+        return time(new StringBuilder(29), millis, zone).toString();
+    }
+
+    private static StringBuilder time(StringBuilder out, long millis, String zone) {
         var at = LocalDateTime.ofEpochSecond(Math.floorDiv(millis, 1000), 0, ZoneOffset.UTC);
         if (at.getYear() < 1000 || at.getYear() > 9999) {
-            return (zone.equals("Z") ? ISO_TIME : APACHE_TIME).format(Instant.ofEpochMilli(millis));
+            return out.append((zone.equals("Z") ? ISO_TIME : APACHE_TIME).format(Instant.ofEpochMilli(millis)));
         }
-        var out = new StringBuilder(29).append(at.getYear()).append('-');
+        out.append(at.getYear()).append('-');
         twoDigits(out, at.getMonthValue()).append('-');
         twoDigits(out, at.getDayOfMonth()).append('T');
         twoDigits(out, at.getHour()).append(':');
@@ -91,7 +139,7 @@ public final class LogLines {
         twoDigits(out, at.getSecond()).append('.');
         int fraction = (int) Math.floorMod(millis, 1000);
         return out.append((char) ('0' + fraction / 100)).append((char) ('0' + fraction / 10 % 10))
-                .append((char) ('0' + fraction % 10)).append(zone).toString();
+                .append((char) ('0' + fraction % 10)).append(zone);
     }
 
     private static StringBuilder twoDigits(StringBuilder out, int value) {
