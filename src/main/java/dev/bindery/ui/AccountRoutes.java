@@ -184,7 +184,7 @@ public final class AccountRoutes {
             } else {
                 content.unfollow(caller, ref);
             }
-            page = Links.repository(ref.subject(), ref.repo()) + "/" + ref.pkg();
+            page = Links.pkg(ref);
         }
         var next = safeNext(ctx.formParam("next"));
         ctx.redirect(next == null ? page : next, HttpStatus.SEE_OTHER);

@@ -30,6 +30,10 @@ public final class Links {
         return repository(repository) + "/" + pkg;
     }
 
+    public static String pkg(dev.bindery.content.Refs.PackageRef ref) {
+        return repository(ref.subject(), ref.repo()) + "/" + ref.pkg();
+    }
+
     public static String version(Repository repository, Pkg pkg, String version) {
         return pkg(repository, pkg.name()) + "/" + version;
     }

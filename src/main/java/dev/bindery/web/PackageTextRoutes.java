@@ -42,19 +42,22 @@ final class PackageTextRoutes {
     record GithubJson(String githubRepo, String githubReleaseNotesFile) {
     }
 
-    void getReadme(Context ctx) {
+    /** Get Readme / Get Package's Release Notes. */
+    void get(Context ctx, Kind kind) {
         var ref = PackageRoutes.packageRef(ctx);
-        ctx.json(TextJson.of(ref, null, texts.get(Http.caller(ctx), ref, Kind.README)));
+        ctx.json(TextJson.of(ref, null, texts.get(Http.caller(ctx), ref, kind)));
     }
 
-    void createReadme(Context ctx) {
+    /** Create Readme / Create Package's Release Notes. */
+    void create(Context ctx, Kind kind) {
         var ref = PackageRoutes.packageRef(ctx);
-        var text = texts.set(Http.caller(ctx), ref, Kind.README, Http.body(ctx, TextRequest.class));
+        var text = texts.set(Http.caller(ctx), ref, kind, Http.body(ctx, TextRequest.class));
         ctx.json(TextJson.of(ref, null, text));
     }
 
-    void deleteReadme(Context ctx) {
-        texts.delete(Http.caller(ctx), PackageRoutes.packageRef(ctx), Kind.README);
+    /** Delete Readme / Delete Package's Release Notes. */
+    void delete(Context ctx, Kind kind) {
+        texts.delete(Http.caller(ctx), PackageRoutes.packageRef(ctx), kind);
         ctx.json(MessageJson.SUCCESS);
     }
 
@@ -85,22 +88,6 @@ final class PackageTextRoutes {
 
     private static List<PackageRef> refs(String subject, List<ProductPackage> packages) {
         return packages.stream().map(pkg -> new PackageRef(subject, pkg.repo(), pkg.pkg())).toList();
-    }
-
-    void getPackageReleaseNotes(Context ctx) {
-        var ref = PackageRoutes.packageRef(ctx);
-        ctx.json(TextJson.of(ref, null, texts.get(Http.caller(ctx), ref, Kind.RELEASE_NOTES)));
-    }
-
-    void createPackageReleaseNotes(Context ctx) {
-        var ref = PackageRoutes.packageRef(ctx);
-        var text = texts.set(Http.caller(ctx), ref, Kind.RELEASE_NOTES, Http.body(ctx, TextRequest.class));
-        ctx.json(TextJson.of(ref, null, text));
-    }
-
-    void deletePackageReleaseNotes(Context ctx) {
-        texts.delete(Http.caller(ctx), PackageRoutes.packageRef(ctx), Kind.RELEASE_NOTES);
-        ctx.json(MessageJson.SUCCESS);
     }
 
     void getVersionReleaseNotes(Context ctx) {

@@ -1,5 +1,6 @@
 package dev.bindery.web;
 
+import dev.bindery.content.PackageTextService.Kind;
 import io.javalin.config.RoutesConfig;
 
 /**
@@ -57,14 +58,14 @@ final class Routes {
         routes.get(API + "/licenses/oss_licenses", packages::getOssLicenses);
 
         // Readme and Release Notes
-        routes.get(API + "/packages/{subject}/{repo}/{package}/readme", texts::getReadme);
-        routes.post(API + "/packages/{subject}/{repo}/{package}/readme", texts::createReadme);
-        routes.delete(API + "/packages/{subject}/{repo}/{package}/readme", texts::deleteReadme);
+        routes.get(API + "/packages/{subject}/{repo}/{package}/readme", ctx -> texts.get(ctx, Kind.README));
+        routes.post(API + "/packages/{subject}/{repo}/{package}/readme", ctx -> texts.create(ctx, Kind.README));
+        routes.delete(API + "/packages/{subject}/{repo}/{package}/readme", ctx -> texts.delete(ctx, Kind.README));
         routes.post(API + "/products/{subject}/{product}/readme", texts::createProductReadme);
         routes.delete(API + "/products/{subject}/{product}/readme", texts::deleteProductReadme);
-        routes.get(API + "/packages/{subject}/{repo}/{package}/release_notes", texts::getPackageReleaseNotes);
-        routes.post(API + "/packages/{subject}/{repo}/{package}/release_notes", texts::createPackageReleaseNotes);
-        routes.delete(API + "/packages/{subject}/{repo}/{package}/release_notes", texts::deletePackageReleaseNotes);
+        routes.get(API + "/packages/{subject}/{repo}/{package}/release_notes", ctx -> texts.get(ctx, Kind.RELEASE_NOTES));
+        routes.post(API + "/packages/{subject}/{repo}/{package}/release_notes", ctx -> texts.create(ctx, Kind.RELEASE_NOTES));
+        routes.delete(API + "/packages/{subject}/{repo}/{package}/release_notes", ctx -> texts.delete(ctx, Kind.RELEASE_NOTES));
         routes.get(API + "/packages/{subject}/{repo}/{package}/versions/{version}/release_notes",
                 texts::getVersionReleaseNotes);
         routes.post(API + "/packages/{subject}/{repo}/{package}/versions/{version}/release_notes",
