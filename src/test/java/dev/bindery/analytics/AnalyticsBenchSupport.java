@@ -48,6 +48,20 @@ public final class AnalyticsBenchSupport {
      * strings already.
      */
     public static void ingest(long events) throws Exception {
+        var random = new Random(7);
+        var addresses = addresses(random);
+        var agents = userAgents(random);
+        // A server runs for weeks; the JIT compiles the pipeline (and H2, ua-parser, the GeoIP reader) in
+        // its first seconds, which on two cores took about half the CPU of a 2-million-event run. So
+        // one round first to warm the JIT, reported but not the result; then the measured round on a
+        // fresh pipeline: its own database, log and GeoIP reader, so no cache or counter starts warm.
+        long warmup = Math.min(events, 2_000_000);
+        run("warm-up (JIT compiling, not the result)", warmup, addresses, agents, new Random(3));
+        run("ingest", events, addresses, agents, random);
+    }
+
+    private static void run(String label, long events, String[] addresses, String[] agents, Random random)
+            throws Exception {
         var dir = Files.createTempDirectory("bindery-ingest");
         try (var db = Db.open("jdbc:h2:file:" + dir.resolve("db") + ";AUTO_SERVER=FALSE")) {
             var log = new SegmentLog(dir.resolve("segments"), 64L << 20);
@@ -58,9 +72,6 @@ public final class AnalyticsBenchSupport {
             var pipeline = new AnalyticsPipeline(log, new Enrichment(geo, new UserAgents()), 1 << 20);
             var rollups = new RollupConsumer(log, store, "bench", Clock.systemUTC()).start();
             pipeline.onAppend(rollups::signal);
-            var random = new Random(7);
-            var addresses = addresses(random);
-            var agents = userAgents(random);
             var packages = new String[10];
             var versions = new String[20];
             for (int i = 0; i < packages.length; i++) {
@@ -72,6 +83,7 @@ public final class AnalyticsBenchSupport {
             var threads = java.lang.management.ManagementFactory.getThreadMXBean();
             long cpuBefore = processCpuNanos();
             var threadCpuBefore = threadCpu(threads);
+            var osThreadsBefore = osThreadTicks();
             long start = System.nanoTime();
             long dropped = 0;
             for (long i = 0; i < events; i++) {
@@ -92,10 +104,11 @@ public final class AnalyticsBenchSupport {
             }
             long done = System.nanoTime();
             var threadCpuAfter = threadCpu(threads);
+            var osThreadsAfter = osThreadTicks();
             long cpu = processCpuNanos() - cpuBefore;
-            System.out.printf("ingest: %,d events (GeoIP %s); captured in %.2f s; logged and rolled up in %.2f s"
+            System.out.printf("%s: %,d events (GeoIP %s); captured in %.2f s; logged and rolled up in %.2f s"
                             + " => %,.0f events/s end to end (target >= 200,000); queue-full waits %,d%n",
-                    events, geoDb == null ? "off" : "on", (captured - start) / 1e9, (done - start) / 1e9,
+                    label, events, geoDb == null ? "off" : "on", (captured - start) / 1e9, (done - start) / 1e9,
                     events / ((done - start) / 1e9), dropped);
             // CPU per event does not depend on what else runs on the machine, unlike the rate above.
             var perThread = new StringBuilder();
@@ -103,12 +116,71 @@ public final class AnalyticsBenchSupport {
                 perThread.append(String.format(" %s %.2f,", name.equals("main") ? "capture (bench thread)" : name,
                         (threadCpuAfter.getOrDefault(name, 0L) - threadCpuBefore.getOrDefault(name, 0L)) / 1e3 / events));
             }
-            System.out.printf("ingest CPU: %.2f us/event for the whole process (GC, JIT, H2 included) =>"
+            System.out.printf("%s CPU: %.2f us/event for the whole process (GC, JIT, H2 included) =>"
                             + " %,.0f events/s if it had 2 idle cores; by thread, us/event:%s%n",
-                    cpu / 1e3 / events, events / (cpu / 1e9 / 2), perThread.substring(0, perThread.length() - 1));
+                    label, cpu / 1e3 / events, events / (cpu / 1e9 / 2), perThread.substring(0, perThread.length() - 1));
+            if (!osThreadsAfter.isEmpty()) {
+                var byKind = new java.util.TreeMap<String, Long>();
+                osThreadsAfter.forEach((thread, ticks) -> byKind.merge(kind(thread.name()),
+                        ticks - osThreadsBefore.getOrDefault(thread, 0L), Long::sum));
+                var line = new StringBuilder();
+                byKind.forEach((kind, ticks) -> line.append(String.format(" %s %.2f,", kind, ticks * 1e4 / events)));
+                System.out.printf("%s CPU by kind of thread (/proc, 10 ms ticks), us/event:%s%n", label,
+                        line.substring(0, line.length() - 1));
+            }
             rollups.close();
             pipeline.close();
         }
+    }
+
+    /** What a JVM thread is for, from its OS name (15 characters at most). */
+    private static String kind(String name) {
+        if (name.startsWith("GC Thread") || name.startsWith("G1 ")) {
+            return "GC";
+        }
+        if (name.startsWith("C1 Compiler") || name.startsWith("C2 Compiler")) {
+            return "JIT";
+        }
+        if (name.startsWith("H2-")) {
+            return "H2 background";
+        }
+        return switch (name) {
+            case "java", "main" -> "capture";
+            case "analytics-write" -> "writer";
+            case "analytics-rollu" -> "rollups";
+            default -> "other";
+        };
+    }
+
+    private record OsThread(int tid, String name) {
+    }
+
+    /** CPU ticks (user + system) of every thread of this process, from /proc; empty where there is none. */
+    private static java.util.Map<OsThread, Long> osThreadTicks() {
+        var ticks = new HashMap<OsThread, Long>();
+        var tasks = java.nio.file.Path.of("/proc/self/task");
+        if (!Files.isDirectory(tasks)) {
+            return ticks;
+        }
+        try (var list = Files.list(tasks)) {
+            for (var task : list.toList()) {
+                try {
+                    var stat = Files.readString(task.resolve("stat"));
+                    // "tid (name) state ..." : the name may hold spaces; fields after it are numbered from 3.
+                    int open = stat.indexOf('(');
+                    int close = stat.lastIndexOf(')');
+                    var fields = stat.substring(close + 2).split(" ");
+                    long cpu = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+                    ticks.put(new OsThread(Integer.parseInt(stat.substring(0, open).trim()),
+                            stat.substring(open + 1, close)), cpu);
+                } catch (java.io.IOException | RuntimeException e) {
+                    // The thread ended while listing.
+                }
+            }
+        } catch (java.io.IOException e) {
+            return ticks;
+        }
+        return ticks;
     }
 
     /** A rank in [0, n) with P(k) proportional to 1/(k+1), near enough: the continuous inverse. */
