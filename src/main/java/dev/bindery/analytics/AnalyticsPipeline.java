@@ -124,15 +124,27 @@ public final class AnalyticsPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Enriches and appends a batch. The enrichment goes straight into the encoding: an enriched
+     * copy of each event is made only when someone watches the live feed.
+     */
     private void append(List<DownloadEvent> batch) throws IOException {
-        var enriched = new ArrayList<DownloadEvent>(batch.size());
-        for (var event : batch) {
-            enriched.add(enrichment.enrich(event));
+        var places = new GeoInfo[batch.size()];
+        var clients = new ClientInfo[batch.size()];
+        for (int i = 0; i < batch.size(); i++) {
+            places[i] = enrichment.place(batch.get(i));
+            clients[i] = enrichment.client(batch.get(i));
         }
-        log.appendEvents(enriched);
-        written.addAndGet(enriched.size());
+        log.appendEvents(batch, places, clients);
+        written.addAndGet(batch.size());
         followers.forEach(Runnable::run);
-        liveFeed.publish(enriched);
+        if (liveFeed.watched()) {
+            var enriched = new ArrayList<DownloadEvent>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                enriched.add(batch.get(i).enriched(places[i], clients[i]));
+            }
+            liveFeed.publish(enriched);
+        }
     }
 
     /** The live feed of what this node's log receives. */

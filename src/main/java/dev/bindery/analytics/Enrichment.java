@@ -17,18 +17,24 @@ public final class Enrichment {
     }
 
     public DownloadEvent enrich(DownloadEvent event) {
-        GeoInfo place;
-        ClientInfo client;
+        return event.enriched(place(event), client(event));
+    }
+
+    /** Where the download came from; {@link GeoInfo#UNKNOWN} when that cannot be found out. */
+    GeoInfo place(DownloadEvent event) {
         try {
-            place = geo == null ? GeoInfo.UNKNOWN : geo.lookup(event.ip());
+            return geo == null ? GeoInfo.UNKNOWN : geo.lookup(event.ip());
         } catch (RuntimeException e) {
-            place = GeoInfo.UNKNOWN;
+            return GeoInfo.UNKNOWN;
         }
+    }
+
+    /** What made the download; {@link ClientInfo#UNKNOWN} when that cannot be found out. */
+    ClientInfo client(DownloadEvent event) {
         try {
-            client = userAgents.classify(event.userAgent());
+            return userAgents.classify(event.userAgent());
         } catch (RuntimeException e) {
-            client = ClientInfo.UNKNOWN;
+            return ClientInfo.UNKNOWN;
         }
-        return event.enriched(place, client);
     }
 }

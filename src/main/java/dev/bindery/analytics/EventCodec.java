@@ -100,6 +100,15 @@ final class EventCodec {
 
     /** Appends the event's encoding to {@code out}. */
     static void encode(DownloadEvent event, Output out) {
+        encode(event, null, null, out);
+    }
+
+    /**
+     * Appends the encoding of the event as enriched with {@code place} and {@code client}, which
+     * replace its own enrichment fields; null keeps the event's own. The writer encodes captured
+     * events this way instead of making an enriched copy of each.
+     */
+    static void encode(DownloadEvent event, GeoInfo place, ClientInfo client, Output out) {
         out.putByte(VERSION);
         out.putLong(event.timeMillis());
         out.putInt(event.status());
@@ -115,16 +124,24 @@ final class EventCodec {
         out.putString(event.range());
         out.putString(event.userAgent());
         out.putString(event.referrer());
-        out.putString(event.country());
-        out.putString(event.region());
-        out.putString(event.city());
-        out.putString(event.postalCode());
-        out.putString(event.organization());
-        out.putString(event.os());
-        out.putString(event.client());
-        putOptional(out, event.latitude() == null ? null : Double.doubleToRawLongBits(event.latitude()));
-        putOptional(out, event.longitude() == null ? null : Double.doubleToRawLongBits(event.longitude()));
-        putOptional(out, event.asn());
+        if (place == null) {
+            out.putString(event.country());
+            out.putString(event.region());
+            out.putString(event.city());
+            out.putString(event.postalCode());
+            out.putString(event.organization());
+        } else {
+            out.putString(place.country());
+            out.putString(place.region());
+            out.putString(place.city());
+            out.putString(place.postalCode());
+            out.putString(place.organization());
+        }
+        out.putString(client == null ? event.os() : client.os());
+        out.putString(client == null ? event.client() : client.client());
+        putOptional(out, place == null ? event.latitude() : place.latitude());
+        putOptional(out, place == null ? event.longitude() : place.longitude());
+        putOptional(out, place == null ? event.asn() : place.asn());
     }
 
     /**
@@ -136,24 +153,8 @@ final class EventCodec {
         return decode(buffer, null);
     }
 
-    /** Which fields {@link #decode(ByteBuffer, Strings, Fields)} reads; the others it skips and leaves null. */
-    enum Fields {
-        ALL,
-        /** What the rollups count by: time, bytes, subject to version, country, organization, ASN, OS, client. */
-        ROLLUP
-    }
-
-    /** Whether {@link Fields#ROLLUP} reads string field {@code i} (in encoding order). */
-    private static final boolean[] ROLLUP_STRINGS = {false, false, true, true, true, true, false, false, false,
-        false, false, true, false, false, false, true, true, true};
-
     /** Reads one event, taking its strings from {@code strings} when it has them (null: always new ones). */
     static DownloadEvent decode(ByteBuffer buffer, Strings strings) {
-        return decode(buffer, strings, Fields.ALL);
-    }
-
-    /** Reads one event's {@code fields}; the strings from {@code strings} when it has them (null: always new ones). */
-    static DownloadEvent decode(ByteBuffer buffer, Strings strings, Fields fields) {
         try {
             byte version = buffer.get();
             if (version != VERSION) {
@@ -164,14 +165,7 @@ final class EventCodec {
             long bytesSent = buffer.getLong();
             var s = new String[STRINGS];
             for (int i = 0; i < s.length; i++) {
-                if (fields == Fields.ALL || ROLLUP_STRINGS[i]) {
-                    s[i] = string(buffer, strings);
-                } else {
-                    int length = buffer.getInt();
-                    if (length > 0) {
-                        buffer.position(buffer.position() + length);
-                    }
-                }
+                s[i] = string(buffer, strings);
             }
             Long latitude = optional(buffer);
             Long longitude = optional(buffer);
@@ -182,6 +176,68 @@ final class EventCodec {
                     longitude == null ? null : Double.longBitsToDouble(longitude), asn, s[15], s[16], s[17]);
         } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("Truncated event", e);
+        }
+    }
+
+    /**
+     * What the rollups count an event by, read into one reused object: at hundreds of thousands of
+     * events a second, a whole {@link DownloadEvent} per event was the largest part of the rollups'
+     * garbage. Text fields are null when the event had none; {@code asn} is 0 when unknown.
+     */
+    static final class RollupFields {
+        long timeMillis;
+        long bytesSent;
+        String subject;
+        String repo;
+        String pkg;
+        String version;
+        String country;
+        String organization;
+        String os;
+        String client;
+        long asn;
+    }
+
+    /**
+     * Reads one event's {@link RollupFields} into {@code into}, skipping the rest.
+     *
+     * @throws IllegalArgumentException when the bytes are not an event of a known version
+     */
+    static void decodeRollup(ByteBuffer buffer, Strings strings, RollupFields into) {
+        try {
+            byte version = buffer.get();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("Unknown event version " + version);
+            }
+            into.timeMillis = buffer.getLong();
+            buffer.getInt();
+            into.bytesSent = buffer.getLong();
+            skipStrings(buffer, 2); // ip, user
+            into.subject = string(buffer, strings);
+            into.repo = string(buffer, strings);
+            into.pkg = string(buffer, strings);
+            into.version = string(buffer, strings);
+            skipStrings(buffer, 5); // path, method, range, User-Agent, referrer
+            into.country = string(buffer, strings);
+            skipStrings(buffer, 3); // region, city, postal code
+            into.organization = string(buffer, strings);
+            into.os = string(buffer, strings);
+            into.client = string(buffer, strings);
+            buffer.position(buffer.position() + 2 * 9); // latitude, longitude
+            boolean asnPresent = buffer.get() == 1;
+            long asn = buffer.getLong();
+            into.asn = asnPresent ? asn : 0;
+        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("Truncated event", e);
+        }
+    }
+
+    private static void skipStrings(ByteBuffer buffer, int count) {
+        for (int i = 0; i < count; i++) {
+            int length = buffer.getInt();
+            if (length > 0) {
+                buffer.position(buffer.position() + length);
+            }
         }
     }
 
@@ -240,6 +296,16 @@ final class EventCodec {
         } else {
             out.putByte(1);
             out.putLong(value);
+        }
+    }
+
+    private static void putOptional(Output out, Double value) {
+        if (value == null) {
+            out.putByte(0);
+            out.putLong(0);
+        } else {
+            out.putByte(1);
+            out.putLong(Double.doubleToRawLongBits(value));
         }
     }
 

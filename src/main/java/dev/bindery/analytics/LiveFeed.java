@@ -72,6 +72,11 @@ public final class LiveFeed {
         subscriptions.forEach(Subscription::close);
     }
 
+    /** Whether anyone watches: if not, there is nothing to publish. */
+    boolean watched() {
+        return !subscriptions.isEmpty();
+    }
+
     /** Hands freshly appended events to the watchers they concern; never blocks. */
     void publish(List<DownloadEvent> appended) {
         for (var subscription : subscriptions) {

@@ -120,13 +120,23 @@ public final class SegmentLog implements AutoCloseable {
      * into a reused buffer: no array per event or per batch. Single appending thread only.
      */
     public long appendEvents(List<DownloadEvent> events) throws IOException {
+        return appendEvents(events, null, null);
+    }
+
+    /**
+     * {@link #appendEvents(List)} of the events as enriched with {@code places[i]} and
+     * {@code clients[i]} (see {@link EventCodec#encode(DownloadEvent, GeoInfo, ClientInfo, EventCodec.Output)});
+     * null arrays keep the events' own fields.
+     */
+    long appendEvents(List<DownloadEvent> events, GeoInfo[] places, ClientInfo[] clients) throws IOException {
         var out = output;
         out.size = 0;
-        for (var event : events) {
+        for (int i = 0; i < events.size(); i++) {
             int start = out.size;
             out.ensure(HEADER);
             out.size += HEADER;
-            EventCodec.encode(event, out);
+            EventCodec.encode(events.get(i), places == null ? null : places[i], clients == null ? null : clients[i],
+                    out);
             seal(out, start);
             if (out.size >= WRITE_CHUNK) {
                 write(out);
@@ -190,16 +200,34 @@ public final class SegmentLog implements AutoCloseable {
 
     /** Reads up to {@code max} events from {@code offset} (which must be a record start, or {@link #end}). */
     public List<Entry> read(long offset, int max) throws IOException {
-        return read(offset, max, EventCodec.Fields.ALL);
+        var entries = new ArrayList<Entry>();
+        scan(offset, max, (at, next, payload, strings) ->
+                entries.add(new Entry(at, next, EventCodec.decode(payload, strings))));
+        return entries;
     }
 
-    /** {@link #read(long, int)}, decoding only the given fields of each event (the others are null). */
-    List<Entry> read(long offset, int max, EventCodec.Fields fields) throws IOException {
-        var entries = new ArrayList<Entry>();
+    /** What {@link #scan} hands each record to. */
+    interface RecordVisitor {
+        /**
+         * @param offset  where the record starts
+         * @param next    where the next one starts
+         * @param payload the encoded event; valid only during the call
+         * @param strings the reading thread's recently decoded strings, for {@link EventCodec}
+         */
+        void visit(long offset, long next, ByteBuffer payload, EventCodec.Strings strings);
+    }
+
+    /**
+     * Hands up to {@code max} records from {@code offset} (a record start, or {@link #end}) to
+     * {@code visitor} in order, undecoded: a reader that needs a few fields decodes only those, into
+     * what it reuses. Returns how many it handed over.
+     */
+    int scan(long offset, int max, RecordVisitor visitor) throws IOException {
         var strings = readStrings.get();
+        int visited = 0;
         long position = offset;
         long limit = end;
-        while (entries.size() < max && position < limit) {
+        while (visited < max && position < limit) {
             long base;
             Path file;
             long segmentEnd;
@@ -225,7 +253,8 @@ public final class SegmentLog implements AutoCloseable {
             }
             buffer.flip();
             long before = position;
-            while (entries.size() < max && buffer.remaining() >= HEADER) {
+            var payload = buffer.duplicate();
+            while (visited < max && buffer.remaining() >= HEADER) {
                 int length = buffer.getInt(buffer.position());
                 if (length < 0 || length > MAX_RECORD) {
                     throw new IOException("Corrupt record at log offset " + position);
@@ -233,17 +262,20 @@ public final class SegmentLog implements AutoCloseable {
                 if (buffer.remaining() < HEADER + length) {
                     break;
                 }
-                var payload = buffer.slice(buffer.position() + HEADER, length);
-                buffer.position(buffer.position() + HEADER + length);
+                int start = buffer.position() + HEADER;
+                // One view of the buffer, moved over each record: no slice object per event.
+                payload.limit(start + length).position(start);
+                buffer.position(start + length);
                 long next = position + HEADER + length;
-                entries.add(new Entry(position, next, EventCodec.decode(payload, strings, fields)));
+                visitor.visit(position, next, payload, strings);
+                visited++;
                 position = next;
             }
             if (position == before) {
                 throw new IOException("Incomplete record at log offset " + position);
             }
         }
-        return entries;
+        return visited;
     }
 
     /** Bytes of the segment that hold whole, intact records. */

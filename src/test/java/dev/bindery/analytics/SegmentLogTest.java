@@ -110,23 +110,50 @@ class SegmentLogTest {
                 log.appendEvents(events.subList(i, i + 300));
             }
             var all = log.read(0, 10_000);
-            var rollup = log.read(0, 10_000, EventCodec.Fields.ROLLUP);
+            var rollup = new ArrayList<String>();
+            var fields = new EventCodec.RollupFields();
+            int scanned = log.scan(0, 10_000, (offset, next, payload, strings) -> {
+                EventCodec.decodeRollup(payload, strings, fields);
+                rollup.add(fields.timeMillis + " " + fields.bytesSent + " " + fields.subject + "/" + fields.repo + "/"
+                        + fields.pkg + "/" + fields.version + " " + fields.country + " " + fields.organization + " "
+                        + fields.asn + " " + fields.os + " " + fields.client);
+            });
             // then: every field comes back, in order, over more than one segment
             try (var files = Files.list(dir)) {
                 assertThat(files.filter(f -> f.toString().endsWith(".seg")).count()).isGreaterThan(1);
             }
             assertThat(all).extracting(SegmentLog.Entry::event).containsExactlyElementsOf(events);
-            assertThat(rollup).hasSize(events.size());
-            var first = rollup.get(1).event();
-            assertThat(first.pkg()).isEqualTo("tool1");
-            assertThat(first.version()).isEqualTo("1.1");
-            assertThat(first.country()).isEqualTo("FR");
-            assertThat(first.organization()).isEqualTo("Org 1");
-            assertThat(first.asn()).isEqualTo(1L);
-            assertThat(first.bytesSent()).isEqualTo(1L);
-            assertThat(first.ip()).isNull();
-            assertThat(first.userAgent()).isNull();
-            assertThat(first.path()).isNull();
+            assertThat(scanned).isEqualTo(events.size());
+            // and the rollups' reading gets exactly their fields of each event
+            assertThat(rollup).containsExactlyElementsOf(events.stream().map(event -> event.timeMillis() + " "
+                    + event.bytesSent() + " " + event.subject() + "/" + event.repo() + "/" + event.pkg() + "/"
+                    + event.version() + " " + event.country() + " " + event.organization() + " " + event.asn() + " "
+                    + event.os() + " " + event.client()).toList());
+        }
+    }
+
+    @Test
+    void appendsCapturedEventsWithTheirEnrichmentAsTheEnrichedEventsThemselves() throws Exception {
+        // given: captured events and what enrichment found for each, unknowns and nulls among them
+        var captured = new ArrayList<DownloadEvent>();
+        var places = new GeoInfo[4];
+        var clients = new ClientInfo[4];
+        for (int i = 0; i < 4; i++) {
+            captured.add(DownloadEvent.captured(i, "10.0.0." + i, "anonymous", "alice", "generic", "tool", "1." + i,
+                    "f", "GET", 200, i, null, i == 2 ? null : "curl/8." + i, null));
+            places[i] = i == 1 ? GeoInfo.UNKNOWN
+                    : new GeoInfo("DE", "Berlin", "Berlin", "10115", 52.5 + i, i == 3 ? null : 13.4, 3320L + i, "DTAG");
+            clients[i] = i == 2 ? ClientInfo.UNKNOWN : new ClientInfo("Linux", "curl");
+        }
+        try (var log = new SegmentLog(dir, 1 << 20)) {
+            // when: appended with the enrichment beside them, not as enriched copies
+            log.appendEvents(captured, places, clients);
+            // then: the log holds exactly what enriching each event would have made
+            var expected = new ArrayList<DownloadEvent>();
+            for (int i = 0; i < 4; i++) {
+                expected.add(captured.get(i).enriched(places[i], clients[i]));
+            }
+            assertThat(log.read(0, 10)).extracting(SegmentLog.Entry::event).containsExactlyElementsOf(expected);
         }
     }
 
