@@ -8,6 +8,7 @@ JAVA=${JAVA_HOME:+$JAVA_HOME/bin/java}
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 jar=${BINDERY_BUILD_DIR:-$root/target}/bindery.jar
 DURATION=${DURATION:-5s}
+WARMUP=${WARMUP:-20s}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-32}
 [ -f "$jar" ] || { echo "build first: ./mvnw -q -DskipTests package" >&2; exit 2; }
@@ -16,7 +17,12 @@ command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 
 tmp=$(mktemp -d /tmp/bindery-cost.XXXXXX)
 touch "$tmp/pids"
 # start() runs in a command substitution (a subshell), so server pids go to a file, not a variable.
-trap 'xargs -r kill < "$tmp/pids" 2>/dev/null; wait 2>/dev/null; rm -rf "$tmp"' EXIT
+stop() { # the servers are not this shell's children (start runs in a subshell): wait for them by pid
+  xargs -r kill < "$tmp/pids" 2>/dev/null || true
+  for _ in $(seq 1 100); do xargs -r ps -p < "$tmp/pids" >/dev/null 2>&1 || break; sleep 0.1; done
+  rm -rf "$tmp"
+}
+trap stop EXIT
 key=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')
 head -c 1024 /dev/urandom > "$tmp/small.bin"
 
@@ -43,11 +49,17 @@ on=$(start on)
 off=$(start off --no-download-analytics)
 url() { echo "http://127.0.0.1:$1/dl/bench/pub/small.bin"; }
 rps() { wrk -t2 -c"$CONNS" -d"$DURATION" "$(url "$1")" | awk '/Requests\/sec/ {print int($2)}'; }
-# warm both JITs
-wrk -t2 -c"$CONNS" -d5s "$(url "$on")" >/dev/null; wrk -t2 -c"$CONNS" -d5s "$(url "$off")" >/dev/null
+# Warm both JITs until compilation settles: after 5 s the rates still rose round after round,
+# more so with analytics on (more code to compile), which made the first rounds measure warm-up.
+wrk -t2 -c"$CONNS" -d"$WARMUP" "$(url "$on")" >/dev/null; wrk -t2 -c"$CONNS" -d"$WARMUP" "$(url "$off")" >/dev/null
 on_runs=(); off_runs=()
-for _ in $(seq 1 "$ROUNDS"); do
-  on_runs+=("$(rps "$on")"); off_runs+=("$(rps "$off")")
+for round in $(seq 1 "$ROUNDS"); do
+  # Which goes first alternates, so a drift in the machine's speed favours neither.
+  if (( round % 2 )); then
+    on_runs+=("$(rps "$on")"); off_runs+=("$(rps "$off")")
+  else
+    off_runs+=("$(rps "$off")"); on_runs+=("$(rps "$on")")
+  fi
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 m_on=$(median "${on_runs[@]}"); m_off=$(median "${off_runs[@]}")
