@@ -24,6 +24,13 @@ public final class DownloadEventFollower implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DownloadEventFollower.class);
     static final int BATCH = 5_000;
+    /**
+     * Downloads one step appends at most, a transaction of {@value #BATCH} at a time. Steps start at
+     * most once a second (see {@link FollowerThread}): one batch per step capped the outbox at 5,000
+     * downloads a second, and above that its download events fell further behind for as long as the
+     * load lasted.
+     */
+    static final int MAX_EVENTS = 500_000;
 
     private final SegmentLog log;
     private final EventStore store;
@@ -63,8 +70,21 @@ public final class DownloadEventFollower implements AutoCloseable {
         return follower.awaitCaughtUp(log::end, timeoutMillis);
     }
 
-    /** Appends the next batch of logged downloads with the checkpoint; returns how many (0: nothing new). */
+    /**
+     * Appends what the log holds beyond the checkpoint, up to {@value #MAX_EVENTS} downloads, in
+     * batches each committed with its checkpoint; returns how many (0: nothing new).
+     */
     int step() throws IOException {
+        int events = 0;
+        int batch;
+        while (events < MAX_EVENTS && (batch = appendBatch()) > 0) {
+            events += batch;
+        }
+        return events;
+    }
+
+    /** Appends the next batch of logged downloads with the checkpoint; returns how many (0: nothing new). */
+    private int appendBatch() throws IOException {
         long from = position;
         var entries = log.read(from, BATCH);
         if (entries.isEmpty()) {
