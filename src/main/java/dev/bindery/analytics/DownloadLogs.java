@@ -142,12 +142,7 @@ public final class DownloadLogs implements AutoCloseable {
      * than {@value #BATCH} downloads a second, since steps start at most once a second.)
      */
     int step() throws IOException {
-        int events = 0;
-        int batch;
-        while (events < MAX_EVENTS && (batch = writeBatch()) > 0) {
-            events += batch;
-        }
-        return events;
+        return FollowerThread.inBatches(MAX_EVENTS, this::writeBatch);
     }
 
     /** Writes one batch; returns how many events it held. */

@@ -16,10 +16,6 @@ public final class Enrichment {
         this.userAgents = userAgents;
     }
 
-    public DownloadEvent enrich(DownloadEvent event) {
-        return event.enriched(place(event), client(event));
-    }
-
     /** Where the download came from; {@link GeoInfo#UNKNOWN} when that cannot be found out. */
     GeoInfo place(DownloadEvent event) {
         try {

@@ -51,6 +51,20 @@ public final class FollowerThread implements AutoCloseable {
         this.position = position;
     }
 
+    /**
+     * Runs {@code batch} until it finds nothing new or {@code max} events are done, and returns how
+     * many it handled: a step that takes one batch can follow no faster than a batch a second, since
+     * steps start at most that often.
+     */
+    public static int inBatches(int max, Step batch) throws IOException {
+        int events = 0;
+        int handled;
+        while (events < max && (handled = batch.step()) > 0) {
+            events += handled;
+        }
+        return events;
+    }
+
     public void start() {
         thread = Thread.ofPlatform().name(name).daemon().start(this::run);
     }

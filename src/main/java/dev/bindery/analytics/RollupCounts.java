@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.IntUnaryOperator;
 
 /**
  * What one rollup step counts, gathered without an object per event.
@@ -162,6 +163,23 @@ final class RollupCounts {
     }
 
     /**
+     * The slots of an open-addressing table ({@code length}, a power of two) for entries 0 to
+     * {@code size - 1}: per slot, the entry + 1 whose hash leads there first, or 0 when empty.
+     */
+    private static int[] slots(int length, int size, IntUnaryOperator hashOf) {
+        var slots = new int[length];
+        int mask = length - 1;
+        for (int entry = 0; entry < size; entry++) {
+            int slot = hashOf.applyAsInt(entry) & mask;
+            while (slots[slot] != 0) {
+                slot = (slot + 1) & mask;
+            }
+            slots[slot] = entry + 1;
+        }
+        return slots;
+    }
+
+    /**
      * Dense ids (0, 1, 2...) for tuples of a number and up to four values, compared by {@code equals};
      * a lookup of a known tuple allocates nothing. Open addressing over the values' own hash codes,
      * which strings cache. Unused places of a tuple are 0 or null.
@@ -217,21 +235,9 @@ final class RollupCounts {
             values[4 * id + 3] = d;
             slots[slot] = id + 1;
             if (2 * size > slots.length) {
-                rehash();
+                slots = slots(2 * slots.length, size, entry -> hashes[entry]);
             }
             return id;
-        }
-
-        private void rehash() {
-            slots = new int[2 * slots.length];
-            int mask = slots.length - 1;
-            for (int id = 0; id < size; id++) {
-                int slot = hashes[id] & mask;
-                while (slots[slot] != 0) {
-                    slot = (slot + 1) & mask;
-                }
-                slots[slot] = id + 1;
-            }
         }
     }
 
@@ -269,15 +275,7 @@ final class RollupCounts {
             keys[entry] = key;
             slots[slot] = entry + 1;
             if (2 * size > slots.length) {
-                slots = new int[2 * slots.length];
-                int mask = slots.length - 1;
-                for (int i = 0; i < size; i++) {
-                    int at = mix(keys[i]) & mask;
-                    while (slots[at] != 0) {
-                        at = (at + 1) & mask;
-                    }
-                    slots[at] = i + 1;
-                }
+                slots = slots(2 * slots.length, size, i -> mix(keys[i]));
             }
             return entry;
         }

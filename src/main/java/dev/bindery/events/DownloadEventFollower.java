@@ -75,12 +75,7 @@ public final class DownloadEventFollower implements AutoCloseable {
      * batches each committed with its checkpoint; returns how many (0: nothing new).
      */
     int step() throws IOException {
-        int events = 0;
-        int batch;
-        while (events < MAX_EVENTS && (batch = appendBatch()) > 0) {
-            events += batch;
-        }
-        return events;
+        return FollowerThread.inBatches(MAX_EVENTS, this::appendBatch);
     }
 
     /** Appends the next batch of logged downloads with the checkpoint; returns how many (0: nothing new). */
