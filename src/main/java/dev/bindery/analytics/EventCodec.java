@@ -25,6 +25,8 @@ final class EventCodec {
 
     /** The string fields, in the order they are encoded (after time, status and bytes sent). */
     private static final int STRINGS = 18;
+    /** Bytes of an optional number: presence byte and value. */
+    private static final int OPTIONAL_BYTES = 9;
 
     private EventCodec() {
     }
@@ -223,7 +225,7 @@ final class EventCodec {
             into.organization = string(buffer, strings);
             into.os = string(buffer, strings);
             into.client = string(buffer, strings);
-            buffer.position(buffer.position() + 2 * 9); // latitude, longitude
+            buffer.position(buffer.position() + 2 * OPTIONAL_BYTES); // latitude, longitude
             boolean asnPresent = buffer.get() == 1;
             long asn = buffer.getLong();
             into.asn = asnPresent ? asn : 0;
@@ -289,24 +291,18 @@ final class EventCodec {
         }
     }
 
+    /** An optional number: a presence byte, then the value (0 when absent); {@value #OPTIONAL_BYTES} bytes. */
+    private static void putOptional(Output out, boolean present, long value) {
+        out.putByte(present ? 1 : 0);
+        out.putLong(present ? value : 0);
+    }
+
     private static void putOptional(Output out, Long value) {
-        if (value == null) {
-            out.putByte(0);
-            out.putLong(0);
-        } else {
-            out.putByte(1);
-            out.putLong(value);
-        }
+        putOptional(out, value != null, value == null ? 0 : value);
     }
 
     private static void putOptional(Output out, Double value) {
-        if (value == null) {
-            out.putByte(0);
-            out.putLong(0);
-        } else {
-            out.putByte(1);
-            out.putLong(Double.doubleToRawLongBits(value));
-        }
+        putOptional(out, value != null, value == null ? 0 : Double.doubleToRawLongBits(value));
     }
 
     private static Long optional(ByteBuffer buffer) {
