@@ -11,7 +11,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Follows this node's download log from its checkpoint and appends a {@code download} event per
- * logged download to the outbox, in batches, each batch with its checkpoint in one transaction: a
+ * logged download to the outbox, in batches packed into a row per owner (see
+ * {@link EventService#appendPacked}), each batch with its checkpoint in one transaction: a
  * crash or restart anywhere replays at most the uncommitted batch, and no download enters the
  * outbox twice. The download path itself never touches the database for this.
  *
@@ -23,7 +24,7 @@ import org.slf4j.LoggerFactory;
 public final class DownloadEventFollower implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DownloadEventFollower.class);
-    static final int BATCH = 5_000;
+    static final int BATCH = EventStore.MAX_PACKED;
     /**
      * Downloads one step appends at most, a transaction of {@value #BATCH} at a time. Steps start at
      * most once a second (see {@link FollowerThread}): one batch per step capped the outbox at 5,000
@@ -94,7 +95,7 @@ public final class DownloadEventFollower implements AutoCloseable {
             if (!store.moveCheckpoint(handle, name, from, next)) {
                 return false;
             }
-            events.append(handle, batch);
+            events.appendPacked(handle, batch);
             return true;
         });
         if (!moved) {

@@ -2,6 +2,8 @@ package dev.bindery.events;
 
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,6 +75,31 @@ public final class EventService {
         long first = store.reserve(handle, events.size());
         // The time is read with the counter locked, so recording times follow the sequence.
         store.insert(handle, first, events, clock.instant());
+    }
+
+    /**
+     * {@link #append}s {@code events} of one type and without threshold details (downloads) packed:
+     * one row per owner and {@link EventStore#MAX_PACKED} events, instead of one per event. Each
+     * owner's events keep their order and get consecutive positions, the owners in the order of their
+     * first event; so across owners, positions within one call may not follow the events' order.
+     */
+    public void appendPacked(Handle handle, List<Event> events) {
+        if (events.isEmpty()) {
+            return;
+        }
+        var byOwner = new LinkedHashMap<String, List<Event>>();
+        for (var event : events) {
+            byOwner.computeIfAbsent(event.owner(), owner -> new ArrayList<>()).add(event);
+        }
+        long seq = store.reserve(handle, events.size());
+        var recorded = clock.instant();
+        for (var owned : byOwner.values()) {
+            for (int from = 0; from < owned.size(); from += EventStore.MAX_PACKED) {
+                var row = owned.subList(from, Math.min(owned.size(), from + EventStore.MAX_PACKED));
+                store.insertPacked(handle, seq, row, recorded);
+                seq += row.size();
+            }
+        }
     }
 
     /** Appends one event in a transaction of its own (for events that are the whole change, like a log-in). */

@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Optional;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.statement.Query;
 import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 
 /**
@@ -19,7 +22,12 @@ import org.jdbi.v3.core.statement.UnableToExecuteStatementException;
 public final class EventStore {
 
     private static final String COLUMNS = "seq, type, occurred, recorded, actor, owner, repo, package, version,"
-            + " path, ip_address, details";
+            + " path, ip_address, details, last_seq, payload";
+    /**
+     * The most events one packed row holds: a reader looking for positions after N finds every row
+     * that holds one among those with {@code seq > N - MAX_PACKED}, through the primary key.
+     */
+    static final int MAX_PACKED = 5_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Jdbi jdbi;
@@ -54,10 +62,11 @@ public final class EventStore {
      */
     void insert(Handle handle, long firstSeq, List<Event> events, Instant recorded) {
         try (var statement = handle.getConnection().prepareStatement("INSERT INTO events_event (" + COLUMNS
-                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)")) {
             long seq = firstSeq;
             long recordedMillis = recorded.toEpochMilli();
             for (var event : events) {
+                statement.setLong(13, seq);
                 statement.setLong(1, seq++);
                 statement.setString(2, event.type().wire());
                 statement.setLong(3, event.time().toEpochMilli());
@@ -78,12 +87,34 @@ public final class EventStore {
         }
     }
 
+    /**
+     * Inserts {@code events} (one type, one owner, no threshold, at most {@value #MAX_PACKED}) as one
+     * packed row holding the positions from {@code firstSeq} on.
+     */
+    void insertPacked(Handle handle, long firstSeq, List<Event> events, Instant recorded) {
+        if (events.size() > MAX_PACKED) {
+            throw new IllegalArgumentException("At most " + MAX_PACKED + " events pack into a row, not " + events.size());
+        }
+        var first = events.get(0);
+        try (var statement = handle.getConnection().prepareStatement("INSERT INTO events_event (" + COLUMNS
+                + ") VALUES (?, ?, ?, ?, NULL, ?, NULL, NULL, NULL, NULL, NULL, NULL, ?, ?)")) {
+            statement.setLong(1, firstSeq);
+            statement.setString(2, first.type().wire());
+            statement.setLong(3, first.time().toEpochMilli());
+            statement.setLong(4, recorded.toEpochMilli());
+            statement.setString(5, first.owner());
+            statement.setLong(6, firstSeq + events.size() - 1);
+            statement.setBytes(7, PackedEvents.pack(events));
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            throw new UnableToExecuteStatementException("Cannot append " + events.size() + " packed events", e, null);
+        }
+    }
+
     /** Up to {@code limit} events after {@code seq} in order; only {@code owner}'s unless it is null. */
     List<StoredEvent> after(long seq, int limit, String owner) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM events_event WHERE seq > :seq"
-                        + (owner == null ? "" : " AND owner = :owner") + " ORDER BY seq LIMIT :limit")
-                .bind("seq", seq).bind("owner", owner).bind("limit", limit)
-                .map((rs, ctx) -> map(rs)).list());
+        return read((owner == null ? "" : " AND owner = :owner"), seq, Long.MAX_VALUE, limit,
+                query -> query.bind("owner", owner));
     }
 
     /**
@@ -91,10 +122,35 @@ public final class EventStore {
      * the filter runs in the database, so a reader of one rare type skips the others cheaply.
      */
     List<StoredEvent> ofType(long seq, long upTo, EventType type, int limit) {
-        return jdbi.withHandle(handle -> handle.createQuery("SELECT " + COLUMNS + " FROM events_event"
-                        + " WHERE seq > :seq AND seq <= :upTo AND type = :type ORDER BY seq LIMIT :limit")
-                .bind("seq", seq).bind("upTo", upTo).bind("type", type.wire()).bind("limit", limit)
-                .map((rs, ctx) -> map(rs)).list());
+        return read(" AND type = :type AND seq <= :upTo", seq, upTo, limit,
+                query -> query.bind("type", type.wire()).bind("upTo", upTo));
+    }
+
+    /**
+     * Up to {@code limit} events at positions after {@code seq} and up to {@code upTo}, in rows that
+     * also match {@code where}: packed rows are unpacked, and those that hold {@code seq} itself start
+     * after it. Each row holds at least one event, so {@code limit} rows always hold enough.
+     */
+    private List<StoredEvent> read(String where, long seq, long upTo, int limit, Consumer<Query> binder) {
+        var rows = jdbi.withHandle(handle -> {
+            var query = handle.createQuery("SELECT " + COLUMNS + " FROM events_event WHERE seq > :from"
+                    + " AND last_seq > :seq" + where + " ORDER BY seq LIMIT :limit");
+            binder.accept(query);
+            return query.bind("from", seq - MAX_PACKED).bind("seq", seq).bind("limit", limit)
+                    .map((rs, ctx) -> map(rs)).list();
+        });
+        var events = new ArrayList<StoredEvent>();
+        for (var row : rows) {
+            for (var event : row) {
+                if (event.seq() > seq && event.seq() <= upTo) {
+                    events.add(event);
+                    if (events.size() == limit) {
+                        return events;
+                    }
+                }
+            }
+        }
+        return events;
     }
 
     /** The last sequence number handed out by a committed transaction (0 before the first event). */
@@ -112,7 +168,8 @@ public final class EventStore {
     /**
      * Deletes the events up to the last one recorded before {@code cutoff}: always a prefix of the
      * sequence, so what stays is contiguous even where recording times are not quite in seq order.
-     * Deletes {@code chunk} events per statement, so a large purge holds no long locks.
+     * Deletes the rows of {@code chunk} positions per statement, so a large purge holds no long locks.
+     * Returns how many events it removed, each event of a packed row counted.
      */
     int deleteRecordedBefore(Instant cutoff, int chunk) {
         var last = jdbi.withHandle(handle -> handle.createQuery("SELECT MAX(seq) FROM events_event"
@@ -125,8 +182,12 @@ public final class EventStore {
         int removed = 0;
         for (long upTo = Math.min(last.get(), first.get() + chunk - 1); ; upTo = Math.min(last.get(), upTo + chunk)) {
             long bound = upTo;
-            removed += jdbi.withHandle(handle -> handle.createUpdate("DELETE FROM events_event WHERE seq <= :last")
-                    .bind("last", bound).execute());
+            removed += jdbi.inTransaction(handle -> {
+                long events = handle.createQuery("SELECT COALESCE(SUM(last_seq - seq + 1), 0) FROM events_event"
+                        + " WHERE seq <= :last").bind("last", bound).mapTo(Long.class).one();
+                handle.createUpdate("DELETE FROM events_event WHERE seq <= :last").bind("last", bound).execute();
+                return Math.toIntExact(events);
+            });
             if (upTo >= last.get()) {
                 return removed;
             }
@@ -161,12 +222,34 @@ public final class EventStore {
                 .bind("next", next).bind("consumer", consumer).bind("expected", expected).execute() == 1;
     }
 
-    private static StoredEvent map(ResultSet rs) throws SQLException {
-        return new StoredEvent(rs.getLong("seq"), Instant.ofEpochMilli(rs.getLong("recorded")),
-                new Event(EventType.fromWire(rs.getString("type")), Instant.ofEpochMilli(rs.getLong("occurred")),
+    /** A row's events: the one it describes, or all it packs. */
+    private static List<StoredEvent> map(ResultSet rs) throws SQLException {
+        long seq = rs.getLong("seq");
+        var recorded = Instant.ofEpochMilli(rs.getLong("recorded"));
+        var type = EventType.fromWire(rs.getString("type"));
+        var payload = rs.getBytes("payload");
+        if (payload != null) {
+            List<Event> packed;
+            try {
+                packed = PackedEvents.unpack(payload, type, rs.getString("owner"));
+            } catch (IllegalArgumentException e) {
+                throw new SQLException("Unreadable packed events at " + seq + ": " + e.getMessage(), e);
+            }
+            if (packed.size() != rs.getLong("last_seq") - seq + 1) {
+                throw new SQLException("The packed row at " + seq + " holds " + packed.size() + " events, not "
+                        + (rs.getLong("last_seq") - seq + 1));
+            }
+            var events = new ArrayList<StoredEvent>(packed.size());
+            for (var event : packed) {
+                events.add(new StoredEvent(seq++, recorded, event));
+            }
+            return events;
+        }
+        return List.of(new StoredEvent(seq, recorded,
+                new Event(type, Instant.ofEpochMilli(rs.getLong("occurred")),
                         rs.getString("actor"), rs.getString("owner"), rs.getString("repo"), rs.getString("package"),
                         rs.getString("version"), rs.getString("path"), rs.getString("ip_address"),
-                        threshold(rs.getString("details"))));
+                        threshold(rs.getString("details")))));
     }
 
     /** What {@code details} holds of a threshold event: its fields, the period as epoch millis. */
