@@ -33,6 +33,7 @@ start() { # name, extra args -> prints port
   BINDERY_ADMIN_API_KEY=$key "$JAVA" -Xmx1g ${BINDERY_JAVA_OPTS:-} -jar "$jar" serve --port "$port" --data "$tmp/$name" "$@" \
     > "$tmp/$name.log" 2>&1 &
   echo $! >> "$tmp/pids"
+  echo $! > "$tmp/$name.pid"
   for _ in $(seq 1 120); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.5; done
   local api=http://127.0.0.1:$port/api/v1
   local user_key
@@ -48,25 +49,36 @@ start() { # name, extra args -> prints port
 on=$(start on)
 off=$(start off --no-download-analytics)
 url() { echo "http://127.0.0.1:$1/dl/bench/pub/small.bin"; }
-rps() { wrk -t2 -c"$CONNS" -d"$DURATION" "$(url "$1")" | awk '/Requests\/sec/ {print int($2)}'; }
+# The server's CPU time in clock ticks (user + system, all threads), from /proc.
+ticks() { awk '{print $14 + $15}' "/proc/$(cat "$tmp/$1.pid")/stat"; }
+# One measurement of server $1 (on or off): req/s, then the server's CPU µs per request, the second
+# figure less exposed to the machine's drift, since wrk shares the two cores with the server.
+measure() {
+  local before after out requests
+  before=$(ticks "$1")
+  out=$(wrk -t2 -c"$CONNS" -d"$DURATION" "$(url "${!1}")")
+  after=$(ticks "$1")
+  requests=$(awk '/requests in/ {print $1}' <<< "$out")
+  echo "$(awk '/Requests\/sec/ {print int($2)}' <<< "$out") $(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
+}
 # Warm both JITs until compilation settles: after 5 s the rates still rose round after round, and
 # after 20 s C2 still took 6-7% of the analytics-on server's CPU (2% after 60 s): the analytics
 # server has more code to compile, so short warm-ups measured its warm-up, not its cost.
 wrk -t2 -c"$CONNS" -d"$WARMUP" "$(url "$on")" >/dev/null; wrk -t2 -c"$CONNS" -d"$WARMUP" "$(url "$off")" >/dev/null
-on_runs=(); off_runs=()
+on_runs=(); off_runs=(); on_cpu=(); off_cpu=()
 for round in $(seq 1 "$ROUNDS"); do
   # Which goes first alternates, so a drift in the machine's speed favours neither.
-  if (( round % 2 )); then
-    on_runs+=("$(rps "$on")"); off_runs+=("$(rps "$off")")
-  else
-    off_runs+=("$(rps "$off")"); on_runs+=("$(rps "$on")")
-  fi
+  for name in $( (( round % 2 )) && echo on off || echo off on ); do
+    read -r rate cpu <<< "$(measure "$name")"
+    if [ "$name" = on ]; then on_runs+=("$rate"); on_cpu+=("$cpu"); else off_runs+=("$rate"); off_cpu+=("$cpu"); fi
+  done
 done
 median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 m_on=$(median "${on_runs[@]}"); m_off=$(median "${off_runs[@]}")
 echo "1 KiB anonymous downloads, req/s: analytics on [${on_runs[*]}] median $m_on; off [${off_runs[*]}] median $m_off"
 # Also each round's ratio: the rate of this machine drifts by as much as a third within a run, and a
 # round's two halves, back to back, share most of that drift; the ratio of the medians does not.
+echo "server CPU per request, µs: analytics on [${on_cpu[*]}] median $(median "${on_cpu[@]}"); off [${off_cpu[*]}] median $(median "${off_cpu[@]}")"
 python3 - "${on_runs[*]}" "${off_runs[*]}" <<'PY'
 import statistics, sys
 on, off = ([int(x) for x in arg.split()] for arg in sys.argv[1:3])

@@ -234,6 +234,28 @@ final class EventCodec {
         }
     }
 
+    /**
+     * Reads the fields of a {@link SegmentLog.Brief} from the start of an event, leaving the rest unread.
+     *
+     * @throws IllegalArgumentException when the bytes are not an event of a known version
+     */
+    static SegmentLog.Brief decodeBrief(long offset, long next, ByteBuffer buffer, Strings strings) {
+        try {
+            byte version = buffer.get();
+            if (version != VERSION) {
+                throw new IllegalArgumentException("Unknown event version " + version);
+            }
+            long time = buffer.getLong();
+            buffer.getInt(); // status
+            buffer.getLong(); // bytes sent
+            return new SegmentLog.Brief(offset, next, time, string(buffer, strings), string(buffer, strings),
+                    string(buffer, strings), string(buffer, strings), string(buffer, strings),
+                    string(buffer, strings), string(buffer, strings));
+        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("Truncated event", e);
+        }
+    }
+
     private static void skipStrings(ByteBuffer buffer, int count) {
         for (int i = 0; i < count; i++) {
             int length = buffer.getInt();

@@ -206,6 +206,28 @@ public final class SegmentLog implements AutoCloseable {
         return entries;
     }
 
+    /**
+     * A logged download in brief: who fetched which file of whose package when, from which address;
+     * what the outbox tells of a download, read without the rest of the event.
+     *
+     * @param offset where its record starts
+     * @param next   where the next one starts
+     * @param path   the file's path in the repository
+     */
+    public record Brief(long offset, long next, long timeMillis, String ip, String user, String subject, String repo,
+                        String pkg, String version, String path) {
+    }
+
+    /**
+     * Reads up to {@code max} downloads in brief from {@code offset} (a record start, or {@link #end}):
+     * the fields of a {@link Brief} are decoded, the User-Agent, enrichment and the rest skipped.
+     */
+    public List<Brief> readBriefs(long offset, int max) throws IOException {
+        var briefs = new ArrayList<Brief>();
+        scan(offset, max, (at, next, payload, strings) -> briefs.add(EventCodec.decodeBrief(at, next, payload, strings)));
+        return briefs;
+    }
+
     /** What {@link #scan} hands each record to. */
     interface RecordVisitor {
         /**

@@ -1,6 +1,5 @@
 package dev.bindery.events;
 
-import dev.bindery.analytics.DownloadEvent;
 import dev.bindery.analytics.FollowerThread;
 import dev.bindery.analytics.SegmentLog;
 import java.io.IOException;
@@ -82,15 +81,15 @@ public final class DownloadEventFollower implements AutoCloseable {
     /** Appends the next batch of logged downloads with the checkpoint; returns how many (0: nothing new). */
     private int appendBatch() throws IOException {
         long from = position;
-        var entries = log.read(from, BATCH);
-        if (entries.isEmpty()) {
+        var briefs = log.readBriefs(from, BATCH);
+        if (briefs.isEmpty()) {
             return 0;
         }
-        var batch = new ArrayList<Event>(entries.size());
-        for (var entry : entries) {
-            batch.add(downloaded(entry.event()));
+        var batch = new ArrayList<Event>(briefs.size());
+        for (var brief : briefs) {
+            batch.add(downloaded(brief));
         }
-        long next = entries.get(entries.size() - 1).next();
+        long next = briefs.get(briefs.size() - 1).next();
         boolean moved = store.jdbi().inTransaction(handle -> {
             if (!store.moveCheckpoint(handle, name, from, next)) {
                 return false;
@@ -106,10 +105,10 @@ public final class DownloadEventFollower implements AutoCloseable {
             return 0;
         }
         position = next;
-        return entries.size();
+        return briefs.size();
     }
 
-    private static Event downloaded(DownloadEvent download) {
+    private static Event downloaded(SegmentLog.Brief download) {
         return Event.file(EventType.DOWNLOAD, Instant.ofEpochMilli(download.timeMillis()), download.user(),
                 download.subject(), download.repo(), download.pkg(), download.version(), download.path(),
                 download.ip());

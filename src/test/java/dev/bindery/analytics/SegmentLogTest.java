@@ -98,18 +98,20 @@ class SegmentLogTest {
         var events = new ArrayList<DownloadEvent>();
         for (int i = 0; i < 3_000; i++) {
             var agent = i % 3 == 0 ? "Wget/1.21 ünïcode" : i % 3 == 1 ? "x".repeat(100 + i % 7) : null;
-            events.add(DownloadEvent.captured(i, "10.0." + (i % 5) + "." + (i % 7), "anonymous", "alice", "generic",
+            var user = i % 4 == 0 ? null : "anonymous:cb-" + i % 4;
+            events.add(DownloadEvent.captured(i, "10.0." + (i % 5) + "." + (i % 7), user, "alice", "generic",
                     "tool" + (i % 11), "1." + (i % 13), "dir/ñ-" + i + ".zip", "GET", 200, i, null, agent, null)
                     .enriched(new GeoInfo(i % 2 == 0 ? "DE" : "FR", null, null, null, 1.5, null, (long) i % 3, "Org " + i % 3),
                             new ClientInfo("Linux", "curl")));
         }
         try (var log = new SegmentLog(dir, 64 * 1024)) {
             // when: encoded straight into the log in batches (a segment rolls between writes), then
-            // read back whole and as the rollups read it
+            // read back whole, as the rollups read it and in brief, as the outbox does
             for (int i = 0; i < events.size(); i += 300) {
                 log.appendEvents(events.subList(i, i + 300));
             }
             var all = log.read(0, 10_000);
+            var briefs = log.readBriefs(0, 10_000);
             var rollup = new ArrayList<String>();
             var fields = new EventCodec.RollupFields();
             int scanned = log.scan(0, 10_000, (offset, next, payload, strings) -> {
@@ -129,6 +131,12 @@ class SegmentLogTest {
                     + event.bytesSent() + " " + event.subject() + "/" + event.repo() + "/" + event.pkg() + "/"
                     + event.version() + " " + event.country() + " " + event.organization() + " " + event.asn() + " "
                     + event.os() + " " + event.client()).toList());
+            // and the outbox's reading gets exactly its fields, at the same offsets
+            assertThat(briefs).containsExactlyElementsOf(all.stream().map(entry -> {
+                var event = entry.event();
+                return new SegmentLog.Brief(entry.offset(), entry.next(), event.timeMillis(), event.ip(),
+                        event.user(), event.subject(), event.repo(), event.pkg(), event.version(), event.path());
+            }).toList());
         }
     }
 
