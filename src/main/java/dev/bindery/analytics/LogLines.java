@@ -83,15 +83,24 @@ public final class LogLines {
      */
     public static StringBuilder csv(DownloadEvent event, StringBuilder out) {
         int start = out.length();
-        if (plain(out, time(event.timeMillis(), "Z"), true) && plain(out, event.ip()) && plain(out, event.user())
+        time(out, event.timeMillis(), "Z");
+        char first = out.charAt(start);
+        if (first >= '0' && first <= '9' && plain(out, event.ip()) && plain(out, event.user())
                 && plain(out, event.subject()) && plain(out, event.repo()) && plain(out, event.pkg())
-                && plain(out, event.version()) && plain(out, event.path()) && plain(out, event.method())
-                && plain(out, event.status()) && plain(out, event.bytesSent()) && plain(out, event.range())
-                && plain(out, event.userAgent()) && plain(out, event.referrer()) && plain(out, event.country())
-                && plain(out, event.region()) && plain(out, event.city()) && plain(out, event.postalCode())
-                && plain(out, event.latitude()) && plain(out, event.longitude()) && plain(out, event.organization())
-                && plain(out, event.asn()) && plain(out, event.os()) && plain(out, event.client())) {
-            return out.append('\n');
+                && plain(out, event.version()) && plain(out, event.path()) && plain(out, event.method())) {
+            out.append(',').append(event.status()).append(',').append(event.bytesSent());
+            if (plain(out, event.range()) && plain(out, event.userAgent()) && plain(out, event.referrer())
+                    && plain(out, event.country()) && plain(out, event.region()) && plain(out, event.city())
+                    && plain(out, event.postalCode())) {
+                number(out, event.latitude());
+                number(out, event.longitude());
+                if (plain(out, event.organization())) {
+                    number(out, event.asn());
+                    if (plain(out, event.os()) && plain(out, event.client())) {
+                        return out.append('\n');
+                    }
+                }
+            }
         }
         out.setLength(start);
         return out.append(csvRecord(time(event.timeMillis(), "Z"), event.ip(), event.user(),
@@ -101,21 +110,30 @@ public final class LogLines {
                 event.organization(), event.asn(), event.os(), event.client()));
     }
 
-    /** Appends a value after a comma if it needs no quoting; false (and nothing sure appended) otherwise. */
-    private static boolean plain(StringBuilder out, Object value) {
-        return plain(out, value, false);
-    }
-
-    private static boolean plain(StringBuilder out, Object value, boolean first) {
-        var text = value == null ? "" : value.toString();
-        if (!needsNoQuotes(text, first)) {
+    /**
+     * Appends a comma and the value if it needs no quoting; false (and nothing sure appended)
+     * otherwise. Text only: numbers never need quoting, and go through {@link #number} unboxed.
+     */
+    private static boolean plain(StringBuilder out, String value) {
+        if (value == null) {
+            out.append(',');
+            return true;
+        }
+        if (!needsNoQuotes(value, false)) {
             return false;
         }
-        if (!first) {
-            out.append(',');
-        }
-        out.append(text);
+        out.append(',').append(value);
         return true;
+    }
+
+    /** A comma and the number, or nothing after the comma when there is none. */
+    private static void number(StringBuilder out, Number value) {
+        out.append(',');
+        if (value instanceof Long whole) {
+            out.append(whole.longValue());
+        } else if (value != null) {
+            out.append(value.doubleValue());
+        }
     }
 
     /**

@@ -51,4 +51,35 @@ class LogLinesTest {
         LogLines.csv(PLAIN, out);
         assertThat(out.toString()).isEqualTo("earlier\n" + APACHE_ESCAPED + CSV_QUOTED + CSV_PLAIN);
     }
+
+    @Test
+    void csvRecordsAreExactlyWhatCommonsCsvPrintsForAnyValues() throws Exception {
+        // Random values from pieces that do and do not need quoting, in every field, against the
+        // library's own printing of the same record.
+        var plain = new String[] {"", "a", "tool", "x".repeat(80), "-1", "0", "1.0", "/a/b", null};
+        var quoted = new String[] {" lead", "trail ", "#hash", "a,b", "say \"hi\"", "line\nbreak", "ünï"};
+        var format = org.apache.commons.csv.CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
+        var random = new java.util.Random(11);
+        for (int i = 0; i < 5_000; i++) {
+            var s = new String[17];
+            for (int j = 0; j < s.length; j++) {
+                // mostly plain, so that most records take the fast path and some the library's
+                s[j] = random.nextInt(50) == 0 ? quoted[random.nextInt(quoted.length)]
+                        : plain[random.nextInt(plain.length)];
+            }
+            long time = random.nextBoolean() ? 1_700_000_000_000L + random.nextInt() : random.nextLong() / 1_000;
+            Double latitude = random.nextBoolean() ? null : random.nextDouble() * 180 - 90;
+            Long asn = random.nextBoolean() ? null : (long) random.nextInt(400_000);
+            var event = new DownloadEvent(time, s[0], s[1], s[2], s[3], s[4], s[5], s[6], s[7], 200 + i % 7,
+                    random.nextLong(), s[8], s[9], s[10], s[11], s[12], s[13], s[14], latitude,
+                    random.nextBoolean() ? null : 1e-7 * i, asn, s[15], s[16], "curl");
+            var expected = new StringBuilder();
+            format.printRecord(expected, LogLines.time(time, "Z"), event.ip(), event.user(), event.subject(),
+                    event.repo(), event.pkg(), event.version(), event.path(), event.method(), event.status(),
+                    event.bytesSent(), event.range(), event.userAgent(), event.referrer(), event.country(),
+                    event.region(), event.city(), event.postalCode(), event.latitude(), event.longitude(),
+                    event.organization(), event.asn(), event.os(), event.client());
+            assertThat(LogLines.csv(event)).as("event %s", event).isEqualTo(expected.toString());
+        }
+    }
 }
