@@ -11,6 +11,15 @@ DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-60s}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-32}
+# PIN=1 puts the servers on the last CPU and wrk on the others, as if the load came from elsewhere:
+# otherwise wrk takes about a third of this 2-core machine, and how the scheduler shares the cores
+# between wrk and the server adds to the noise.
+if [ -n "${PIN:-}" ]; then
+  last=$(( $(nproc) - 1 ))
+  server_pin="taskset -c $last"; wrk_pin="taskset -c 0-$(( last > 0 ? last - 1 : 0 ))"
+else
+  server_pin=""; wrk_pin=""
+fi
 [ -f "$jar" ] || { echo "build first: ./mvnw -q -DskipTests package" >&2; exit 2; }
 command -v wrk >/dev/null || { echo "needs wrk (apt-get install wrk)" >&2; exit 2; }
 
@@ -30,7 +39,7 @@ start() { # name, extra args -> prints port
   local name=$1; shift
   local port
   port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-  BINDERY_ADMIN_API_KEY=$key "$JAVA" -Xmx1g ${BINDERY_JAVA_OPTS:-} -jar "$jar" serve --port "$port" --data "$tmp/$name" "$@" \
+  BINDERY_ADMIN_API_KEY=$key $server_pin "$JAVA" -Xmx1g ${BINDERY_JAVA_OPTS:-} -jar "$jar" serve --port "$port" --data "$tmp/$name" "$@" \
     > "$tmp/$name.log" 2>&1 &
   echo $! >> "$tmp/pids"
   echo $! > "$tmp/$name.pid"
@@ -56,7 +65,7 @@ ticks() { awk '{print $14 + $15}' "/proc/$(cat "$tmp/$1.pid")/stat"; }
 measure() {
   local before after out requests
   before=$(ticks "$1")
-  out=$(wrk -t2 -c"$CONNS" -d"$DURATION" "$(url "${!1}")")
+  out=$($wrk_pin wrk -t2 -c"$CONNS" -d"$DURATION" "$(url "${!1}")")
   after=$(ticks "$1")
   requests=$(awk '/requests in/ {print $1}' <<< "$out")
   echo "$(awk '/Requests\/sec/ {print int($2)}' <<< "$out") $(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
@@ -64,7 +73,8 @@ measure() {
 # Warm both JITs until compilation settles: after 5 s the rates still rose round after round, and
 # after 20 s C2 still took 6-7% of the analytics-on server's CPU (2% after 60 s): the analytics
 # server has more code to compile, so short warm-ups measured its warm-up, not its cost.
-wrk -t2 -c"$CONNS" -d"$WARMUP" "$(url "$on")" >/dev/null; wrk -t2 -c"$CONNS" -d"$WARMUP" "$(url "$off")" >/dev/null
+$wrk_pin wrk -t2 -c"$CONNS" -d"$WARMUP" "$(url "$on")" >/dev/null
+$wrk_pin wrk -t2 -c"$CONNS" -d"$WARMUP" "$(url "$off")" >/dev/null
 on_runs=(); off_runs=(); on_cpu=(); off_cpu=()
 for round in $(seq 1 "$ROUNDS"); do
   # Which goes first alternates, so a drift in the machine's speed favours neither.
