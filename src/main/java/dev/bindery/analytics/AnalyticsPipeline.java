@@ -3,11 +3,11 @@ package dev.bindery.analytics;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
-import org.jctools.queues.MpscArrayQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,8 +15,7 @@ import org.slf4j.LoggerFactory;
  * Download events from capture to the segment log, then to whatever follows the log.
  *
  * <p>The download path calls {@link #record}, which only offers the event to a bounded in-memory
- * queue and never blocks: a lock-free one, since with a lock the download threads queued behind
- * each other and behind the writer's draining, about half of what capture cost a download. A single writer thread drains the queue at least every
+ * queue and never blocks. A single writer thread drains the queue at least every
  * {@value #BATCH_MILLIS} ms (an event waits at most about {@value #GATHER_MILLIS} ms for the batch
  * it goes in), enriches the events, appends them to the {@link SegmentLog} in one write and wakes
  * the followers. When the writer falls behind and the queue is full, events are
@@ -34,23 +33,20 @@ public final class AnalyticsPipeline implements AutoCloseable {
     private final SegmentLog log;
     private final Enrichment enrichment;
     private final LiveFeed liveFeed = new LiveFeed();
-    private final MpscArrayQueue<DownloadEvent> queue;
+    private final BlockingQueue<DownloadEvent> queue;
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
     private final List<Runnable> followers = new CopyOnWriteArrayList<>();
     private final Thread writer;
     private volatile boolean running = true;
-    /** Set while the writer is parked for want of events: only then does {@link #record} wake it. */
-    private volatile boolean idle;
     private long lastSync = System.currentTimeMillis();
     private long lastDropReport;
 
-    /** @param queueCapacity events the queue holds at least (it rounds up to a power of two) */
     public AnalyticsPipeline(SegmentLog log, Enrichment enrichment, int queueCapacity) {
         this.log = log;
         this.enrichment = enrichment;
-        this.queue = new MpscArrayQueue<>(queueCapacity);
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.writer = Thread.ofPlatform().name("analytics-writer").daemon().start(this::writeLoop);
     }
 
@@ -58,9 +54,6 @@ public final class AnalyticsPipeline implements AutoCloseable {
     public boolean record(DownloadEvent event) {
         if (queue.offer(event)) {
             recorded.incrementAndGet();
-            if (idle) {
-                LockSupport.unpark(writer);
-            }
             return true;
         }
         dropped.incrementAndGet();
@@ -95,43 +88,22 @@ public final class AnalyticsPipeline implements AutoCloseable {
         var batch = new ArrayList<DownloadEvent>();
         while (running || !queue.isEmpty()) {
             try {
-                if (awaitEvents()) {
+                var first = queue.poll(BATCH_MILLIS, TimeUnit.MILLISECONDS);
+                if (first != null) {
+                    batch.add(first);
                     gather();
-                    queue.drain(batch::add, MAX_BATCH);
+                    queue.drainTo(batch, MAX_BATCH - 1);
                     append(batch);
                     batch.clear();
                 }
                 maintain();
+            } catch (InterruptedException e) {
+                running = false;
             } catch (IOException | RuntimeException e) {
                 LOG.error("Cannot append {} download events to the analytics log", batch.size(), e);
                 batch.clear();
             }
         }
-    }
-
-    /**
-     * Waits up to {@value #BATCH_MILLIS} ms for an event; true when one is queued. {@link #record}
-     * reads {@link #idle} after queueing and this checks the queue after setting it, so an event
-     * queued meanwhile either is seen here or unparks the writer.
-     */
-    private boolean awaitEvents() {
-        if (!queue.isEmpty()) {
-            return true;
-        }
-        idle = true;
-        try {
-            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(BATCH_MILLIS);
-            while (running && queue.isEmpty()) {
-                long left = deadline - System.nanoTime();
-                if (left <= 0) {
-                    break;
-                }
-                LockSupport.parkNanos(this, left);
-            }
-        } finally {
-            idle = false;
-        }
-        return !queue.isEmpty();
     }
 
     /**
@@ -197,7 +169,6 @@ public final class AnalyticsPipeline implements AutoCloseable {
     @Override
     public void close() throws IOException {
         running = false;
-        LockSupport.unpark(writer);
         try {
             writer.join(TimeUnit.SECONDS.toMillis(30));
         } catch (InterruptedException e) {
