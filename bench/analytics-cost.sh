@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # What download analytics cost on the hot path: 1 KiB anonymous downloads (wrk) against one
 # Bindery with analytics on and one with --no-download-analytics, alternating rounds, same run.
-# Target: on/off >= 0.95. Only talks to 127.0.0.1. Usage: bench/analytics-cost.sh
+# Target: on/off >= 0.95. Only talks to 127.0.0.1. Usage: [ROUNDS=7] [DURATION=5s] [WARMUP=60s]
+# [BENCH_PIN=1] bench/analytics-cost.sh
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/java}
@@ -11,12 +12,12 @@ DURATION=${DURATION:-5s}
 WARMUP=${WARMUP:-60s}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-32}
-# PIN=1 puts the servers on the last CPU and wrk on the others, as if the load came from elsewhere:
-# otherwise wrk takes about a third of this 2-core machine, and how the scheduler shares the cores
-# between wrk and the server adds to the noise.
-if [ -n "${PIN:-}" ]; then
-  last=$(( $(nproc) - 1 ))
-  server_pin="taskset -c $last"; wrk_pin="taskset -c 0-$(( last > 0 ? last - 1 : 0 ))"
+# BENCH_PIN=1 (as in download-upload.sh) puts the servers on CPU 0 and wrk on CPU 1, as if the
+# load came from elsewhere: unpinned, wrk takes about a third of this 2-core machine, and how the
+# scheduler shares the cores between wrk and the server adds to the noise.
+if [ "${BENCH_PIN:-0}" = 1 ]; then
+  command -v taskset >/dev/null || { echo "BENCH_PIN=1 needs taskset (util-linux)" >&2; exit 2; }
+  server_pin="taskset -c 0"; wrk_pin="taskset -c 1"
 else
   server_pin=""; wrk_pin=""
 fi
