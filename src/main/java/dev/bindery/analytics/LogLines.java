@@ -87,20 +87,14 @@ public final class LogLines {
         char first = out.charAt(start);
         if (first >= '0' && first <= '9' && plain(out, event.ip()) && plain(out, event.user())
                 && plain(out, event.subject()) && plain(out, event.repo()) && plain(out, event.pkg())
-                && plain(out, event.version()) && plain(out, event.path()) && plain(out, event.method())) {
-            out.append(',').append(event.status()).append(',').append(event.bytesSent());
-            if (plain(out, event.range()) && plain(out, event.userAgent()) && plain(out, event.referrer())
-                    && plain(out, event.country()) && plain(out, event.region()) && plain(out, event.city())
-                    && plain(out, event.postalCode())) {
-                number(out, event.latitude());
-                number(out, event.longitude());
-                if (plain(out, event.organization())) {
-                    number(out, event.asn());
-                    if (plain(out, event.os()) && plain(out, event.client())) {
-                        return out.append('\n');
-                    }
-                }
-            }
+                && plain(out, event.version()) && plain(out, event.path()) && plain(out, event.method())
+                && number(out, event.status()) && number(out, event.bytesSent()) && plain(out, event.range())
+                && plain(out, event.userAgent()) && plain(out, event.referrer()) && plain(out, event.country())
+                && plain(out, event.region()) && plain(out, event.city()) && plain(out, event.postalCode())
+                && number(out, event.latitude()) && number(out, event.longitude())
+                && plain(out, event.organization()) && number(out, event.asn()) && plain(out, event.os())
+                && plain(out, event.client())) {
+            return out.append('\n');
         }
         out.setLength(start);
         return out.append(csvRecord(time(event.timeMillis(), "Z"), event.ip(), event.user(),
@@ -126,14 +120,21 @@ public final class LogLines {
         return true;
     }
 
-    /** A comma and the number, or nothing after the comma when there is none. */
-    private static void number(StringBuilder out, Number value) {
+    /** A comma and the number; true, since a number never needs quoting (so it chains with {@link #plain}). */
+    private static boolean number(StringBuilder out, long value) {
+        out.append(',').append(value);
+        return true;
+    }
+
+    /** A comma and the number, or nothing after the comma when there is none; true, as above. */
+    private static boolean number(StringBuilder out, Number value) {
         out.append(',');
         if (value instanceof Long whole) {
             out.append(whole.longValue());
         } else if (value != null) {
             out.append(value.doubleValue());
         }
+        return true;
     }
 
     /**
