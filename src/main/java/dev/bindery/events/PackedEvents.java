@@ -25,6 +25,8 @@ import java.util.Objects;
 final class PackedEvents {
 
     private static final byte VERSION = 1;
+    /** The fewest bytes an event takes: its time and six text fields, a byte each at least. */
+    private static final int EVENT_MIN_BYTES = 7;
 
     private PackedEvents() {
     }
@@ -71,6 +73,10 @@ final class PackedEvents {
                 throw new IllegalArgumentException("Unknown packed events version " + bytes[0]);
             }
             int count = Math.toIntExact(in.varint());
+            if (count < 0 || count > bytes.length / EVENT_MIN_BYTES) {
+                throw new IllegalArgumentException("Packed events claim " + count + " events in " + bytes.length
+                        + " bytes");
+            }
             var seen = new ArrayList<String>();
             var events = new ArrayList<Event>(count);
             long time = 0;

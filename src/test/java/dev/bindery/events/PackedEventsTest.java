@@ -71,6 +71,10 @@ class PackedEventsTest {
         var longer = Arrays.copyOf(bytes, bytes.length + 1);
         assertThatThrownBy(() -> PackedEvents.unpack(longer, EventType.DOWNLOAD, "ann"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too many");
+        var tooMany = bytes.clone();
+        tooMany[1] = 0x7f; // the count: more events than the bytes could hold
+        assertThatThrownBy(() -> PackedEvents.unpack(tooMany, EventType.DOWNLOAD, "ann"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("claim");
         var otherVersion = bytes.clone();
         otherVersion[0] = 9;
         assertThatThrownBy(() -> PackedEvents.unpack(otherVersion, EventType.DOWNLOAD, "ann"))
