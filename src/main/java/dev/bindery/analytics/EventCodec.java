@@ -158,10 +158,7 @@ final class EventCodec {
     /** Reads one event, taking its strings from {@code strings} when it has them (null: always new ones). */
     static DownloadEvent decode(ByteBuffer buffer, Strings strings) {
         try {
-            byte version = buffer.get();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("Unknown event version " + version);
-            }
+            checkVersion(buffer);
             long time = buffer.getLong();
             int status = buffer.getInt();
             long bytesSent = buffer.getLong();
@@ -207,10 +204,7 @@ final class EventCodec {
      */
     static void decodeRollup(ByteBuffer buffer, Strings strings, RollupFields into) {
         try {
-            byte version = buffer.get();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("Unknown event version " + version);
-            }
+            checkVersion(buffer);
             into.timeMillis = buffer.getLong();
             buffer.getInt();
             into.bytesSent = buffer.getLong();
@@ -241,10 +235,7 @@ final class EventCodec {
      */
     static SegmentLog.Brief decodeBrief(long offset, long next, ByteBuffer buffer, Strings strings) {
         try {
-            byte version = buffer.get();
-            if (version != VERSION) {
-                throw new IllegalArgumentException("Unknown event version " + version);
-            }
+            checkVersion(buffer);
             long time = buffer.getLong();
             buffer.getInt(); // status
             buffer.getLong(); // bytes sent
@@ -253,6 +244,13 @@ final class EventCodec {
                     string(buffer, strings), string(buffer, strings));
         } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
             throw new IllegalArgumentException("Truncated event", e);
+        }
+    }
+
+    private static void checkVersion(ByteBuffer buffer) {
+        byte version = buffer.get();
+        if (version != VERSION) {
+            throw new IllegalArgumentException("Unknown event version " + version);
         }
     }
 
