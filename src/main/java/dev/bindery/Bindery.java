@@ -243,7 +243,7 @@ public final class Bindery implements AutoCloseable {
                     subjects, content, uploads, downloads, new FileBodies(SMALL_FILE_CACHE_BYTES), access,
                     authenticator,
                     new RateLimiter(config.rateLimitDaily(), config.rateLimitMonthly(), config.clock()), analytics,
-                    stats, new UsageExport(subjects, content, logsDir(config.dataDir()), config.clock()),
+                    stats, new UsageExport(subjects, content, logs, config.clock()),
                     new UsageReports(usageStore, content, subjects, config.clock()), metrics::scrape, formats, signing,
                     new MavenService(content, uploads, mavenStore), teams, tokens, restrictions, products, eulas,
                     accessKeys, entitlements, signedUrls, streams, webhooks, thresholds, texts,

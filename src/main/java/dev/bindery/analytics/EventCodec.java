@@ -247,6 +247,36 @@ final class EventCodec {
         }
     }
 
+    /**
+     * Where an event goes among the daily log files: its time and package, read into one reused
+     * object. {@code pkg} is null for a download outside any package (a repository's index files).
+     */
+    static final class PackageFields {
+        long timeMillis;
+        String subject;
+        String repo;
+        String pkg;
+    }
+
+    /**
+     * Reads one event's {@link PackageFields} into {@code into}, leaving the rest unread.
+     *
+     * @throws IllegalArgumentException when the bytes are not an event of a known version
+     */
+    static void decodePackage(ByteBuffer buffer, Strings strings, PackageFields into) {
+        try {
+            checkVersion(buffer);
+            into.timeMillis = buffer.getLong();
+            buffer.position(buffer.position() + 4 + 8); // status, bytes sent
+            skipStrings(buffer, 2); // ip, user
+            into.subject = string(buffer, strings);
+            into.repo = string(buffer, strings);
+            into.pkg = string(buffer, strings);
+        } catch (BufferUnderflowException | IndexOutOfBoundsException e) {
+            throw new IllegalArgumentException("Truncated event", e);
+        }
+    }
+
     private static void checkVersion(ByteBuffer buffer) {
         byte version = buffer.get();
         if (version != VERSION) {

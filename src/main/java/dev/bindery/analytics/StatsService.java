@@ -74,7 +74,7 @@ public final class StatsService {
     }
 
     /** Download Package Download Log File, in either format (Apache by default, as Bintray). */
-    public java.nio.file.Path logFile(Caller caller, PackageRef pkg, String name, DownloadLogs.Format format) {
+    public DownloadLogs.Rendered logFile(Caller caller, PackageRef pkg, String name, DownloadLogs.Format format) {
         access.requireLogs(caller, pkg);
         return logs.file(pkg.subject(), pkg.repo(), pkg.pkg(), name, format)
                 .orElseThrow(() -> BinderyException.notFound("Log file '" + name + "' of '" + pkg + "' was not found"));

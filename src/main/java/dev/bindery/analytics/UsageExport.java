@@ -8,16 +8,9 @@ import dev.bindery.content.ContentService;
 import dev.bindery.subject.Caller;
 import dev.bindery.subject.Subject;
 import dev.bindery.subject.SubjectService;
-import java.io.FilterInputStream;
-import java.io.EOFException;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -34,18 +27,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.zip.GZIPInputStream;
 import org.apache.commons.csv.CSVFormat;
 import org.apache.commons.csv.CSVPrinter;
-import org.apache.commons.csv.CSVRecord;
 
 /**
  * The MyJFrog usage data export ({@code GET /api/v1/usage_data/traffic}) over Bindery's downloads:
  * a CSV of downloads and bytes per day or month, grouped and filtered by the documented keys, for
  * the subjects the caller administers (themselves and the organizations they own or administer).
  *
- * <p>It reads the daily CSV download log files ({@link DownloadLogs}) of the days in range of the
- * subjects in scope, never the raw download log. Rules, as documented for MyJFrog, and where the
+ * <p>It reads the downloads of the days in range of the subjects in scope through the daily log
+ * files' indexes ({@link DownloadLogs#forEach}), never the whole download log. Rules, as documented for MyJFrog, and where the
  * documentation is silent, as chosen here:
  *
  * <ul>
@@ -90,9 +81,7 @@ public final class UsageExport {
     private static final Set<String> CASE_INSENSITIVE = Set.of("action", "package_type", "repo_type");
     private static final String DOWNLOAD = "download";
 
-    private static final DateTimeFormatter FILE_DAY = DateTimeFormatter.ofPattern("dd-MM-yyyy");
     private static final DateTimeFormatter COMPACT = DateTimeFormatter.BASIC_ISO_DATE;
-    private static final CSVFormat LOG_CSV = CSVFormat.DEFAULT.builder().setHeader().setSkipHeaderRecord(true).get();
     private static final CSVFormat OUT_CSV = CSVFormat.DEFAULT.builder().setRecordSeparator("\n").get();
 
     /** The day or month a row sums up. */
@@ -128,14 +117,14 @@ public final class UsageExport {
 
     private final SubjectService subjects;
     private final ContentService content;
-    private final Path logsRoot;
+    private final DownloadLogs logs;
     private final Clock clock;
     private final SlidingWindowLimiter limiter;
 
-    public UsageExport(SubjectService subjects, ContentService content, Path logsRoot, Clock clock) {
+    public UsageExport(SubjectService subjects, ContentService content, DownloadLogs logs, Clock clock) {
         this.subjects = subjects;
         this.content = content;
-        this.logsRoot = logsRoot;
+        this.logs = logs;
         this.clock = clock;
         this.limiter = new SlidingWindowLimiter(clock);
     }
@@ -301,7 +290,7 @@ public final class UsageExport {
                 : length.toMinutes() + " minutes";
     }
 
-    // --- reading the log files ----------------------------------------------------------------
+    // --- reading the downloads ------------------------------------------------------------------
 
     private Map<Row, Totals> aggregate(Caller caller, List<Subject> scope, Query query) {
         var filters = query.filters();
@@ -311,44 +300,32 @@ public final class UsageExport {
             return totals;
         }
         for (var subject : scope) {
-            var subjectDir = logsRoot.resolve(subject.name());
-            if (!Files.isDirectory(subjectDir)) {
+            var repositories = logs.repositories(subject.name());
+            if (repositories.isEmpty()) {
                 continue;
             }
-            // Once per repository, not per line: its type is the package type of all its files.
+            // Once per repository, not per download: its type is the package type of all its files.
             var types = new HashMap<String, String>();
             content.repositories(caller, subject.name())
                     .forEach(repository -> types.put(repository.name(), repository.type().wire()));
-            for (var repoDir : children(subjectDir)) {
-                var repo = repoDir.getFileName().toString();
+            for (var repo : repositories) {
                 var type = types.getOrDefault(repo, "unknown");
                 if (!matches(filters, "repository", repo) || !matches(filters, "package_type", type)
                         || !matches(filters, "repo_type", type)) {
                     continue;
                 }
-                for (var packageDir : children(repoDir)) {
-                    if (!matches(filters, "package", packageDir.getFileName().toString())) {
+                for (var pkg : logs.packages(subject.name(), repo)) {
+                    if (!matches(filters, "package", pkg)) {
                         continue;
                     }
                     for (var day = query.start(); !day.isAfter(query.end()); day = day.plusDays(1)) {
-                        var file = packageDir.resolve("downloads-" + FILE_DAY.format(day) + DownloadLogs.Format.CSV.suffix);
-                        if (Files.isRegularFile(file)) {
-                            var period = query.granularity() == Granularity.DAY ? day : day.withDayOfMonth(1);
-                            read(file, period, type, query, totals);
-                        }
+                        var period = query.granularity() == Granularity.DAY ? day : day.withDayOfMonth(1);
+                        logs.forEach(subject.name(), repo, pkg, day, event -> add(event, period, type, query, totals));
                     }
                 }
             }
         }
         return totals;
-    }
-
-    private static List<Path> children(Path dir) {
-        try (var entries = Files.list(dir)) {
-            return entries.filter(Files::isDirectory).sorted().toList();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 
     private static boolean matches(Map<String, Set<String>> filters, String key, String value) {
@@ -359,49 +336,18 @@ public final class UsageExport {
         return allowed.contains(CASE_INSENSITIVE.contains(key) ? value.toLowerCase(Locale.ROOT) : value);
     }
 
-    private static void read(Path file, LocalDate period, String type, Query query, Map<Row, Totals> totals) {
-        try (var raw = new TolerantInputStream(new GZIPInputStream(Files.newInputStream(file), 64 * 1024));
-             var parser = LOG_CSV.parse(new InputStreamReader(raw, StandardCharsets.UTF_8))) {
-            CSVRecord pending = null;
-            boolean cutInsideQuotes = false;
-            try {
-                for (var record : parser) {
-                    if (pending != null) {
-                        add(pending, period, type, query, totals);
-                    }
-                    pending = record;
-                }
-            } catch (UncheckedIOException | IllegalStateException e) {
-                if (!raw.truncated) {
-                    throw e;
-                }
-                // A quoted field cut off by the truncation: it never became a record; the ones before stand.
-                cutInsideQuotes = true;
-            }
-            // Today's file may be read while a batch is appended: a cut-off last line is left out.
-            if (pending != null && (!raw.truncated || raw.last == '\n' || cutInsideQuotes)) {
-                add(pending, period, type, query, totals);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("Reading " + file + " failed", e);
-        }
-    }
-
-    private static void add(CSVRecord record, LocalDate period, String type, Query query, Map<Row, Totals> totals) {
-        if (!record.isConsistent()) {
-            return;
-        }
+    private static void add(DownloadEvent event, LocalDate period, String type, Query query, Map<Row, Totals> totals) {
         var values = new HashMap<String, String>();
         values.put("action", DOWNLOAD);
-        values.put("artifact_path", record.get("path"));
-        values.put("ip", record.get("ip"));
+        values.put("artifact_path", text(event.path()));
+        values.put("ip", text(event.ip()));
         values.put("package_type", type);
         values.put("repo_type", type);
-        values.put("repository", record.get("repo"));
-        values.put("username", username(record.get("user")));
-        values.put("subject", record.get("subject"));
-        values.put("package", record.get("package"));
-        values.put("version", record.get("version"));
+        values.put("repository", text(event.repo()));
+        values.put("username", username(text(event.user())));
+        values.put("subject", text(event.subject()));
+        values.put("package", text(event.pkg()));
+        values.put("version", text(event.version()));
         for (var filter : query.filters().entrySet()) {
             if (!matches(query.filters(), filter.getKey(), values.get(filter.getKey()))) {
                 return;
@@ -410,21 +356,18 @@ public final class UsageExport {
         var group = query.groupBy().stream().map(values::get).toList();
         var sum = totals.computeIfAbsent(new Row(period, group), row -> new Totals());
         sum.downloads++;
-        sum.bytes += parseBytes(record.get("bytes"));
+        sum.bytes += event.bytesSent();
     }
 
-    /** The user of a log line is {@code name} or {@code name:callback_id} for signed URLs; the name is the user. */
+    /** A field as the CSV log line shows it: absent is empty. */
+    private static String text(String value) {
+        return value == null ? "" : value;
+    }
+
+    /** The user of a download is {@code name} or {@code name:callback_id} for signed URLs; the name is the user. */
     private static String username(String user) {
         int colon = user.indexOf(':');
         return colon < 0 ? user : user.substring(0, colon);
-    }
-
-    private static long parseBytes(String value) {
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            return 0;
-        }
     }
 
     // --- the CSV ------------------------------------------------------------------------------
@@ -475,45 +418,5 @@ public final class UsageExport {
             }
         }
         return 0;
-    }
-
-    /** Ends the stream, instead of failing, where a gzip member being written is cut off. */
-    private static final class TolerantInputStream extends FilterInputStream {
-
-        boolean truncated;
-        /** The last byte read, to tell whether the cut fell between lines. */
-        int last = -1;
-
-        TolerantInputStream(InputStream in) {
-            super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            try {
-                int value = truncated ? -1 : super.read();
-                if (value >= 0) {
-                    last = value;
-                }
-                return value;
-            } catch (EOFException e) {
-                truncated = true;
-                return -1;
-            }
-        }
-
-        @Override
-        public int read(byte[] buffer, int offset, int length) throws IOException {
-            try {
-                int count = truncated ? -1 : super.read(buffer, offset, length);
-                if (count > 0) {
-                    last = buffer[offset + count - 1];
-                }
-                return count;
-            } catch (EOFException e) {
-                truncated = true;
-                return -1;
-            }
-        }
     }
 }

@@ -56,8 +56,15 @@ final class StatsRoutes {
         var downloadName = chosen == DownloadLogs.Format.CSV ? name.replace(".log.gz", ".csv.gz") : name;
         ctx.contentType("application/gzip");
         ctx.header("Content-Disposition", "attachment; filename=\"" + downloadName + "\"");
-        // Copied, not streamed: today's file keeps growing while it is read.
-        ctx.result(java.nio.file.Files.readAllBytes(file));
+        // The bytes it had when brought up to date: today's file may grow while it is sent.
+        var body = new byte[Math.toIntExact(file.size())];
+        try (var channel = java.nio.channels.FileChannel.open(file.path())) {
+            var buffer = java.nio.ByteBuffer.wrap(body);
+            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
+                // fill
+            }
+        }
+        ctx.result(body);
     }
 
     /**

@@ -130,6 +130,39 @@ public final class AnalyticsBenchSupport {
             }
             rollups.close();
             pipeline.close();
+            logFiles(label, log, dir.resolve("logs"), events);
+        }
+    }
+
+    /**
+     * The daily log files over what {@link #run} logged: indexing all of it (what following the log
+     * costs), then a package's day written on its first fetch in each format, and fetched again.
+     */
+    private static void logFiles(String label, SegmentLog log, java.nio.file.Path root, long events) throws Exception {
+        try (var logs = new DownloadLogs(log, root)) {
+            long start = System.nanoTime();
+            logs.catchUp();
+            long indexed = System.nanoTime();
+            var files = logs.list("bench", "repo", "pkg0");
+            long listed = System.nanoTime();
+            long lines = 0;
+            for (var file : files) {
+                lines += java.nio.file.Files.size(root.resolve("bench/repo/pkg0").resolve(
+                        file.name().replace(".log.gz", ".idx"))) / Long.BYTES;
+            }
+            long csvStart = System.nanoTime();
+            for (var file : files) {
+                logs.file("bench", "repo", "pkg0", file.name(), DownloadLogs.Format.CSV).orElseThrow();
+            }
+            long csv = System.nanoTime();
+            logs.list("bench", "repo", "pkg0");
+            long again = System.nanoTime();
+            System.out.printf("%s log files: indexed %,d events in %.2f s (%.2f us/event); package pkg0's %,d"
+                            + " downloads written on first fetch in %.2f s as Apache (%,.0f lines/s), %.2f s as CSV;"
+                            + " listed again in %.1f ms%n",
+                    label, events, (indexed - start) / 1e9, (indexed - start) / 1e3 / events, lines,
+                    (listed - indexed) / 1e9, lines / ((listed - indexed) / 1e9), (csv - csvStart) / 1e9,
+                    (again - csv) / 1e6);
         }
     }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPInputStream;
@@ -30,8 +31,11 @@ class DownloadLogFilesTest {
                         new ClientInfo("Linux", "curl"));
     }
 
-    private static String gunzip(Path file) throws IOException {
-        try (var in = new GZIPInputStream(Files.newInputStream(file))) {
+    /** The text of a file's bytes as served: those it had when it was brought up to date. */
+    private static String gunzip(DownloadLogs.Rendered file) throws IOException {
+        var bytes = Files.readAllBytes(file.path());
+        assertThat(bytes.length).isGreaterThanOrEqualTo((int) file.size());
+        try (var in = new GZIPInputStream(new java.io.ByteArrayInputStream(bytes, 0, (int) file.size()))) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
     }
@@ -52,13 +56,14 @@ class DownloadLogFilesTest {
         }
         try (var log = new SegmentLog(dir.resolve("segments"), 1 << 20);
              var logs = new DownloadLogs(log, dir.resolve("logs"))) {
-            // when
+            // when: the files are fetched after the first step and again after the second
             log.appendEvents(first);
             assertThat(logs.catchUp()).isEqualTo(first.size());
+            var all = new ArrayList<DownloadEvent>(first.subList(0, 4_000));
+            assertFiles(logs, all, "tool", "17-03-2026", 0);
             log.appendEvents(second);
             assertThat(logs.catchUp()).isEqualTo(second.size());
             // then: each file holds exactly its events' lines, in log order, the CSV header once
-            var all = new ArrayList<DownloadEvent>(first.subList(0, 4_000));
             all.addAll(second);
             assertFiles(logs, all, "tool", "17-03-2026", 0);
             assertFiles(logs, all, "tool", "18-03-2026", DAY);
@@ -83,5 +88,137 @@ class DownloadLogFilesTest {
                 .isEqualTo(apache.toString());
         assertThat(gunzip(logs.file("ann", "generic", pkg, name, DownloadLogs.Format.CSV).orElseThrow()))
                 .isEqualTo(csv.toString());
+        assertThat(logs.list("ann", "generic", pkg)).filteredOn(file -> file.name().equals(name))
+                .singleElement().extracting(DownloadLogs.LogFile::size)
+                .isEqualTo(logs.file("ann", "generic", pkg, name, DownloadLogs.Format.APACHE).orElseThrow().size());
+    }
+
+    @Test
+    void cutsOffWhatACrashLeftOfAFileAndWritesAgainWhatWasLost() throws Exception {
+        var events = new ArrayList<DownloadEvent>();
+        for (int i = 0; i < 300; i++) {
+            events.add(event(i, "tool", START + i));
+        }
+        try (var log = new SegmentLog(dir.resolve("segments"), 1 << 20);
+             var logs = new DownloadLogs(log, dir.resolve("logs"))) {
+            log.appendEvents(events.subList(0, 100));
+            logs.catchUp();
+            assertFiles(logs, events.subList(0, 100), "tool", "17-03-2026", 0);
+            // given: a member written after the last one its .done names, when the process died
+            var folder = dir.resolve("logs/ann/generic/tool");
+            Files.write(folder.resolve("downloads-17-03-2026.log.gz"), new byte[] {31, -117, 8, 0, 1, 2, 3},
+                    StandardOpenOption.APPEND);
+            Files.write(folder.resolve("downloads-17-03-2026.csv.gz"), new byte[] {31, -117},
+                    StandardOpenOption.APPEND);
+            log.appendEvents(events.subList(100, 200));
+            logs.catchUp();
+            // then: the next member follows the last whole one
+            assertFiles(logs, events.subList(0, 200), "tool", "17-03-2026", 0);
+            // given: a file that lost its last bytes (a power failure after .done was written)
+            var csv = folder.resolve("downloads-17-03-2026.csv.gz");
+            try (var channel = java.nio.channels.FileChannel.open(csv, StandardOpenOption.WRITE)) {
+                channel.truncate(channel.size() - 5);
+            }
+            log.appendEvents(events.subList(200, 300));
+            logs.catchUp();
+            // then: it is written again whole
+            assertFiles(logs, events, "tool", "17-03-2026", 0);
+        }
+    }
+
+    @Test
+    void indexesABatchRolledBackAfterACrashAgainWithoutDoublingIt() throws Exception {
+        var events = new ArrayList<DownloadEvent>();
+        for (int i = 0; i < 500; i++) {
+            events.add(event(i, i % 2 == 0 ? "tool" : "other", START + i));
+        }
+        var root = dir.resolve("logs");
+        try (var log = new SegmentLog(dir.resolve("segments"), 1 << 20)) {
+            long checkpoint;
+            long toolIndex;
+            long otherIndex;
+            var tool = root.resolve("ann/generic/tool/downloads-17-03-2026.idx");
+            var other = root.resolve("ann/generic/other/downloads-17-03-2026.idx");
+            var created = root.resolve("ann/generic/new/downloads-17-03-2026.idx");
+            try (var logs = new DownloadLogs(log, root)) {
+                log.appendEvents(events.subList(0, 200));
+                logs.catchUp();
+                checkpoint = logs.position();
+                toolIndex = Files.size(tool);
+                otherIndex = Files.size(other);
+                log.appendEvents(events.subList(200, 500));
+                logs.catchUp();
+                assertFiles(logs, events, "tool", "17-03-2026", 0);
+            }
+            // given: the state a crash leaves while the second batch is indexed: its pending record and
+            // the checkpoint before it, one index appended to, one not yet, one just created
+            Files.writeString(root.resolve("pending"), toolIndex + "\tann/generic/tool/downloads-17-03-2026.idx\n"
+                    + otherIndex + "\tann/generic/other/downloads-17-03-2026.idx\n"
+                    + "0\tann/generic/new/downloads-17-03-2026.idx\n");
+            Files.writeString(root.resolve("checkpoint"), String.valueOf(checkpoint));
+            try (var channel = java.nio.channels.FileChannel.open(other, StandardOpenOption.WRITE)) {
+                channel.truncate(otherIndex);
+            }
+            Files.createDirectories(created.getParent());
+            Files.write(created, new byte[] {0, 0, 0, 0, 0, 0, 0, 9});
+            // when
+            try (var logs = new DownloadLogs(log, root)) {
+                assertThat(logs.catchUp()).isEqualTo(300);
+                // then: every download once, and the files written before the crash still agree
+                assertFiles(logs, events, "tool", "17-03-2026", 0);
+                assertFiles(logs, events, "other", "17-03-2026", 0);
+                var forEach = new ArrayList<DownloadEvent>();
+                logs.forEach("ann", "generic", "other", java.time.LocalDate.of(2026, 3, 17), forEach::add);
+                assertThat(forEach).isEqualTo(events.stream().filter(event -> event.pkg().equals("other")).toList());
+                assertThat(created).doesNotExist();
+                assertThat(logs.list("ann", "generic", "new")).isEmpty();
+            }
+        }
+    }
+
+    @Test
+    void leavesOutAnIndexEntryStillBeingAppended() throws Exception {
+        var events = new ArrayList<DownloadEvent>();
+        for (int i = 0; i < 10; i++) {
+            events.add(event(i, "tool", START + i));
+        }
+        try (var log = new SegmentLog(dir.resolve("segments"), 1 << 20);
+             var logs = new DownloadLogs(log, dir.resolve("logs"))) {
+            log.appendEvents(events);
+            logs.catchUp();
+            // given: the first bytes of one more entry
+            Files.write(dir.resolve("logs/ann/generic/tool/downloads-17-03-2026.idx"), new byte[] {0, 0, 0},
+                    StandardOpenOption.APPEND);
+            // then: the whole entries count
+            var read = new ArrayList<DownloadEvent>();
+            logs.forEach("ann", "generic", "tool", java.time.LocalDate.of(2026, 3, 17), read::add);
+            assertThat(read).isEqualTo(events);
+            assertFiles(logs, events, "tool", "17-03-2026", 0);
+        }
+    }
+
+    @Test
+    void derivesTheFilesOfAnEarlierLayoutAgainFromTheLog() throws Exception {
+        var events = new ArrayList<DownloadEvent>();
+        for (int i = 0; i < 50; i++) {
+            events.add(event(i, "tool", START + i));
+        }
+        // given: files as the first layout wrote them, with its checkpoint past every event
+        var root = dir.resolve("logs");
+        Files.createDirectories(root.resolve("ann/generic/tool"));
+        Files.write(root.resolve("ann/generic/tool/downloads-17-03-2026.log.gz"), new byte[] {1, 2, 3});
+        try (var log = new SegmentLog(dir.resolve("segments"), 1 << 20)) {
+            log.appendEvents(events);
+            Files.writeString(root.resolve("checkpoint"), String.valueOf(log.end()));
+            // when
+            try (var logs = new DownloadLogs(log, root)) {
+                assertThat(logs.catchUp()).isEqualTo(50);
+                // then
+                assertFiles(logs, events, "tool", "17-03-2026", 0);
+            }
+            try (var logs = new DownloadLogs(log, root)) {
+                assertThat(logs.catchUp()).isZero();
+            }
+        }
     }
 }

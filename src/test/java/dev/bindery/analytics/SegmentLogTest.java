@@ -17,9 +17,13 @@ class SegmentLogTest {
     Path dir;
 
     static DownloadEvent event(int n) {
+        return event(n, "curl/8.5.0");
+    }
+
+    static DownloadEvent event(int n, String userAgent) {
         return new DownloadEvent(1_700_000_000_000L + n, "10.0.0." + (n % 250), "anonymous", "alice", "generic",
                 "tool", "1." + n, "tool-1." + n + ".zip", "GET", 200, 1000L + n, n % 2 == 0 ? null : "bytes=0-9",
-                "curl/8.5.0", null, "DE", "Berlin", "Berlin", "10115", 52.52, 13.4, 3320L, "Deutsche Telekom AG",
+                userAgent, null, "DE", "Berlin", "Berlin", "10115", 52.52, 13.4, 3320L, "Deutsche Telekom AG",
                 "Linux", "curl");
     }
 
@@ -162,6 +166,52 @@ class SegmentLogTest {
                 expected.add(captured.get(i).enriched(places[i], clients[i]));
             }
             assertThat(log.read(0, 10)).extracting(SegmentLog.Entry::event).containsExactlyElementsOf(expected);
+        }
+    }
+
+    @Test
+    void readsRecordsAtGivenOffsetsDenseAndSparseAcrossSegments() throws Exception {
+        // given: 20,000 events over many segments, one in 1,000 of them now and then very large
+        var events = new ArrayList<DownloadEvent>();
+        for (int i = 0; i < 20_000; i++) {
+            events.add(event(i, i % 1_000 == 7 ? "y".repeat(40_000) : "curl/8.5.0"));
+        }
+        try (var log = new SegmentLog(dir, 1 << 20)) {
+            log.appendEvents(events);
+            var offsets = new ArrayList<Long>();
+            assertThat(log.scan(0, Integer.MAX_VALUE, (offset, next, payload, strings) -> offsets.add(offset)))
+                    .isEqualTo(events.size());
+            try (var files = Files.list(dir)) {
+                assertThat(files.count()).isGreaterThan(3);
+            }
+            var random = new java.util.Random(42);
+            // when: every event, runs of neighbours, and events thousands of records apart
+            for (int stride : new int[] {1, 2, 3, 97, 1_000, 4_999}) {
+                var wanted = new ArrayList<Integer>();
+                for (int i = random.nextInt(stride); i < events.size(); i += stride) {
+                    wanted.add(i);
+                }
+                var at = wanted.stream().mapToLong(offsets::get).toArray();
+                var read = new ArrayList<DownloadEvent>();
+                log.readAt(at, at.length, (offset, next, payload, strings) -> read.add(EventCodec.decode(payload, strings)));
+                // then: exactly those, in order
+                assertThat(read).as("stride " + stride).isEqualTo(wanted.stream().map(events::get).toList());
+            }
+        }
+    }
+
+    @Test
+    void refusesOffsetsThatAreNoRecordStartOutOfOrderOrBeyondTheLog() throws Exception {
+        try (var log = new SegmentLog(dir, 1 << 20)) {
+            log.append(encoded(0, 10));
+            var offsets = new ArrayList<Long>();
+            log.scan(0, 10, (offset, next, payload, strings) -> offsets.add(offset));
+            SegmentLog.RecordVisitor ignore = (offset, next, payload, strings) -> { };
+            for (long[] bad : new long[][] {{offsets.get(3) + 1}, {offsets.get(3) + 12}, {offsets.get(4), offsets.get(2)},
+                {offsets.get(4), offsets.get(4)}, {log.end()}, {-8}}) {
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> log.readAt(bad, bad.length, ignore)))
+                        .as(java.util.Arrays.toString(bad)).isInstanceOf(java.io.IOException.class);
+            }
         }
     }
 

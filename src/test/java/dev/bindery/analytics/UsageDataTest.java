@@ -213,23 +213,16 @@ class UsageDataTest {
     }
 
     @Test
-    void leavesOutALineCutOffWhileTodaysFileIsAppended() throws Exception {
-        // given: a batch being appended, cut off in the middle of its gzip member
+    void leavesOutAnIndexEntryCutOffWhileTodaysIndexIsAppended() throws Exception {
+        // given: a batch being indexed, its first entry only partly written yet
         givenTraffic("nils");
-        var file = server.dataDir().resolve("analytics/logs/nils/files/tool/downloads-"
-                + DateTimeFormatter.ofPattern("dd-MM-yyyy").format(TODAY) + ".csv.gz");
-        var line = (TODAY + "T12:00:00.000Z,198.51.100.99,anonymous,nils,files,tool,1.0,tool-1.0.zip,GET,200,3,,"
-                + "curl/8.5.0,,unknown,unknown,unknown,unknown,,,unknown,,unknown,curl\n").repeat(50);
-        var member = new ByteArrayOutputStream();
-        try (var gzip = new GZIPOutputStream(member)) {
-            gzip.write(line.getBytes(StandardCharsets.UTF_8));
-        }
-        var bytes = member.toByteArray();
-        Files.write(file, Arrays.copyOf(bytes, bytes.length / 2), StandardOpenOption.APPEND);
+        var index = server.dataDir().resolve("analytics/logs/nils/files/tool/downloads-"
+                + DateTimeFormatter.ofPattern("dd-MM-yyyy").format(TODAY) + ".idx");
+        Files.write(index, new byte[] {0, 0, 0}, StandardOpenOption.APPEND);
         // when
         var response = export("nils", query("day", 1, "&filter_by%5Bip%5D=198.51.100.10"));
         var whole = export("nils", query("day", 1, "&filter_by%5Brepository%5D=jars"));
-        // then: the complete lines count, the cut one does not
+        // then: the whole entries count, the cut one does not
         assertThat(lines(response)).containsExactly("day,downloads,bytes", DAY + ",2,6");
         assertThat(lines(whole)).containsExactly("day,downloads,bytes", DAY + ",1,5");
     }
