@@ -56,7 +56,7 @@ class DownloadLogsTest {
     }
 
     @Test
-    void listsTodaysFileWhileItGrows() {
+    void listsTodaysFileWhileItGrows() throws Exception {
         // given
         givenThreeDownloads("lia");
         // when
@@ -66,8 +66,66 @@ class DownloadLogsTest {
         var files = response.json();
         assertThat(files).hasSize(1);
         assertThat(files.get(0).get("name").asText()).isEqualTo("downloads-" + today() + ".log.gz");
-        assertThat(files.get(0).get("size").asLong()).isPositive();
+        long size = files.get(0).get("size").asLong();
+        assertThat(size).isPositive();
         assertThat(files.get(0).get("update").asText()).endsWith("Z");
+        var file = "/api/v1/packages/lia/generic/tool/logs/downloads-" + today() + ".log.gz";
+        assertThat(server.as("lia").get(file).bytes()).hasSize((int) size);
+        // when: two more downloads, after the file was listed and fetched
+        long before = server.bindery().analytics().recorded();
+        for (int i = 0; i < 2; i++) {
+            assertThat(server.anonymous().get("/dl/lia/generic/tool-1.0.zip", "X-Forwarded-For", "198.51.100.20")
+                    .status()).isEqualTo(200);
+        }
+        server.awaitAnalytics(before + 2);
+        // then: the listing and the file have them too
+        var grown = server.as("lia").get("/api/v1/packages/lia/generic/tool/logs").json().get(0).get("size").asLong();
+        assertThat(grown).isGreaterThan(size);
+        var lines = gunzip(server.as("lia").get(file).bytes()).lines().toList();
+        assertThat(lines).hasSize(5);
+        assertThat(lines.get(4)).startsWith("198.51.100.20 - anonymous [");
+    }
+
+    @Test
+    void servesWholeFilesToConcurrentFetchesWhileDownloadsGoOn() throws Exception {
+        // given
+        givenThreeDownloads("liv");
+        var file = "/api/v1/packages/liv/generic/tool/logs/downloads-" + today() + ".log.gz";
+        var failures = new java.util.concurrent.ConcurrentLinkedQueue<String>();
+        // when: four clients fetch the file over and over while downloads go on
+        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            var fetchers = new java.util.ArrayList<java.util.concurrent.Future<?>>();
+            for (int client = 0; client < 4; client++) {
+                fetchers.add(executor.submit(() -> {
+                    int seen = 0;
+                    for (int i = 0; i < 15; i++) {
+                        var response = server.as("liv").get(file);
+                        try {
+                            int lines = gunzip(response.bytes()).lines().toList().size();
+                            if (response.status() != 200 || lines < seen) {
+                                failures.add(response.status() + ": " + lines + " lines after " + seen);
+                            }
+                            seen = lines;
+                        } catch (IOException e) {
+                            failures.add("not a whole gzip file: " + e);
+                        }
+                    }
+                    return null;
+                }));
+            }
+            long before = server.bindery().analytics().recorded();
+            for (int i = 0; i < 40; i++) {
+                assertThat(server.anonymous().get("/dl/liv/generic/tool-1.0.zip").status()).isEqualTo(200);
+            }
+            server.awaitAnalytics(before + 40);
+            for (var fetcher : fetchers) {
+                fetcher.get(60, TimeUnit.SECONDS);
+            }
+        }
+        // then: every response was a whole file, never fewer lines than the same client saw before,
+        // and in the end all 43 downloads are in it
+        assertThat(failures).isEmpty();
+        assertThat(gunzip(server.as("liv").get(file).bytes()).lines()).hasSize(43);
     }
 
     @Test
