@@ -269,35 +269,45 @@ public final class DownloadLogs implements AutoCloseable {
     private record DailyIndex(String subject, String repo, String pkg, long day) {
     }
 
+    /** A batch's downloads by the daily index they go in, gathered as the log is scanned. */
+    private static final class Batch implements SegmentLog.RecordVisitor {
+        final LinkedHashMap<DailyIndex, Offsets> byIndex = new LinkedHashMap<>();
+        private final EventCodec.PackageFields fields = new EventCodec.PackageFields();
+        /** Where the record after the last one scanned starts. */
+        long next;
+        private DailyIndex last;
+        private Offsets lastOffsets;
+
+        Batch(long position) {
+            this.next = position;
+        }
+
+        @Override
+        public void visit(long offset, long nextOffset, ByteBuffer payload, EventCodec.Strings strings) {
+            next = nextOffset;
+            EventCodec.decodePackage(payload, strings, fields);
+            if (fields.pkg == null) {
+                return;
+            }
+            long day = Math.floorDiv(fields.timeMillis, Buckets.DAY);
+            // Downloads come in runs of one package; its strings are the same objects then.
+            if (last == null || last.day() != day || last.pkg() != fields.pkg || last.repo() != fields.repo
+                    || last.subject() != fields.subject) {
+                last = new DailyIndex(fields.subject, fields.repo, fields.pkg, day);
+                lastOffsets = byIndex.computeIfAbsent(last, key -> new Offsets());
+            }
+            lastOffsets.add(offset);
+        }
+    }
+
     /** Indexes one batch; returns how many events it held. */
     private int indexBatch() throws IOException {
-        var byIndex = new LinkedHashMap<DailyIndex, Offsets>();
-        var fields = new EventCodec.PackageFields();
-        long[] next = {position};
-        int events = log.scan(position, BATCH, new SegmentLog.RecordVisitor() {
-            private DailyIndex last;
-            private Offsets lastOffsets;
-
-            @Override
-            public void visit(long offset, long nextOffset, ByteBuffer payload, EventCodec.Strings strings) {
-                next[0] = nextOffset;
-                EventCodec.decodePackage(payload, strings, fields);
-                if (fields.pkg == null) {
-                    return;
-                }
-                long day = Math.floorDiv(fields.timeMillis, Buckets.DAY);
-                // Downloads come in runs of one package; its strings are the same objects then.
-                if (last == null || last.day() != day || last.pkg() != fields.pkg || last.repo() != fields.repo
-                        || last.subject() != fields.subject) {
-                    last = new DailyIndex(fields.subject, fields.repo, fields.pkg, day);
-                    lastOffsets = byIndex.computeIfAbsent(last, key -> new Offsets());
-                }
-                lastOffsets.add(offset);
-            }
-        });
+        var batch = new Batch(position);
+        int events = log.scan(position, BATCH, batch);
         if (events == 0) {
             return 0;
         }
+        var byIndex = batch.byIndex;
         var files = new ArrayList<Path>(byIndex.size());
         for (var daily : byIndex.keySet()) {
             files.add(folder(daily.subject(), daily.repo(), daily.pkg())
@@ -308,9 +318,9 @@ public final class DownloadLogs implements AutoCloseable {
         for (var offsets : byIndex.values()) {
             append(files.get(file++), offsets);
         }
-        writeAtomically(root.resolve("checkpoint"), String.valueOf(next[0]));
+        writeAtomically(root.resolve("checkpoint"), String.valueOf(batch.next));
         Files.deleteIfExists(root.resolve("pending"));
-        position = next[0];
+        position = batch.next;
         return events;
     }
 

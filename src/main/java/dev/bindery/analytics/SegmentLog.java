@@ -250,29 +250,9 @@ public final class SegmentLog implements AutoCloseable {
         long position = offset;
         long limit = end;
         while (visited < max && position < limit) {
-            long base;
-            Path file;
-            long segmentEnd;
-            synchronized (segments) {
-                var segment = segments.floorEntry(position);
-                if (segment == null) {
-                    throw new IOException("No segment holds log offset " + position);
-                }
-                base = segment.getKey();
-                file = segment.getValue();
-                var nextBase = segments.higherKey(position);
-                segmentEnd = nextBase != null ? Math.min(nextBase, limit) : limit;
-            }
-            if (position >= segmentEnd) {
-                throw new IOException("Log offset " + position + " is not a record start");
-            }
             // Records never span segments: read this one's part of the range, then go on to the next.
-            var buffer = readBuffers.get().clear().limit((int) Math.min(segmentEnd - position, READ_BYTES));
-            try (var channel = FileChannel.open(file, StandardOpenOption.READ)) {
-                while (buffer.hasRemaining() && channel.read(buffer, position - base + buffer.position()) > 0) {
-                    // fill
-                }
-            }
+            var buffer = readBuffers.get();
+            fill(buffer, position, position + READ_BYTES, limit);
             buffer.flip();
             long before = position;
             var payload = buffer.duplicate();
@@ -353,8 +333,9 @@ public final class SegmentLog implements AutoCloseable {
     }
 
     /**
-     * Reads the log from {@code from} up to {@code to} or the end of its segment, whichever comes
-     * first, into the start of {@code buffer}; returns the log offset the bytes read reach.
+     * Reads the log from {@code from} up to {@code to}, the end of its segment or {@code limit},
+     * whichever comes first, into the start of {@code buffer}; returns the log offset the bytes read
+     * reach.
      */
     private long fill(ByteBuffer buffer, long from, long to, long limit) throws IOException {
         long base;
@@ -369,6 +350,9 @@ public final class SegmentLog implements AutoCloseable {
             file = segment.getValue();
             var nextBase = segments.higherKey(from);
             segmentEnd = nextBase != null ? Math.min(nextBase, limit) : limit;
+        }
+        if (from >= segmentEnd) {
+            throw new IOException("Log offset " + from + " is not a record start");
         }
         buffer.clear().limit((int) (Math.min(to, segmentEnd) - from));
         try (var channel = FileChannel.open(file, StandardOpenOption.READ)) {

@@ -36,8 +36,8 @@ import org.apache.commons.csv.CSVPrinter;
  * the subjects the caller administers (themselves and the organizations they own or administer).
  *
  * <p>It reads the downloads of the days in range of the subjects in scope through the daily log
- * files' indexes ({@link DownloadLogs#forEach}), never the whole download log. Rules, as documented for MyJFrog, and where the
- * documentation is silent, as chosen here:
+ * files' indexes ({@link DownloadLogs#forEach}), never the whole download log. Rules, as documented
+ * for MyJFrog, and where the documentation is silent, as chosen here:
  *
  * <ul>
  *   <li>{@code start_date} and {@code end_date} are {@code YYYY-MM-DD} (UTC days); both days are

@@ -57,14 +57,9 @@ final class StatsRoutes {
         ctx.contentType("application/gzip");
         ctx.header("Content-Disposition", "attachment; filename=\"" + downloadName + "\"");
         // The bytes it had when brought up to date: today's file may grow while it is sent.
-        var body = new byte[Math.toIntExact(file.size())];
-        try (var channel = java.nio.channels.FileChannel.open(file.path())) {
-            var buffer = java.nio.ByteBuffer.wrap(body);
-            while (buffer.hasRemaining() && channel.read(buffer) >= 0) {
-                // fill
-            }
+        try (var in = java.nio.file.Files.newInputStream(file.path())) {
+            ctx.result(in.readNBytes(Math.toIntExact(file.size())));
         }
-        ctx.result(body);
     }
 
     /**
