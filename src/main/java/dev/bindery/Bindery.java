@@ -153,12 +153,12 @@ public final class Bindery implements AutoCloseable {
             var analyticsStore = new AnalyticsStore(db.jdbi());
             this.rollups = new RollupConsumer(segments, analyticsStore, rollupName(config.dataDir()), config.clock())
                     .start();
-            analytics.onAppend(rollups::signal);
+            analytics.onAppend(rollups::appended);
             this.logs = new DownloadLogs(segments, logsDir(config.dataDir())).start();
-            analytics.onAppend(logs::signal);
+            analytics.onAppend(logs::appended);
             this.downloadEvents = new DownloadEventFollower(segments, eventStore, events,
                     "outbox:" + nodeId(config.dataDir())).start();
-            analytics.onAppend(downloadEvents::signal);
+            analytics.onAppend(downloadEvents::appended);
             scheduler.scheduleWithFixedDelay(events::purgeQuietly, 1, 1, TimeUnit.MINUTES);
             this.metrics = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             AnalyticsMetrics.register(metrics, analytics, rollups, logs);

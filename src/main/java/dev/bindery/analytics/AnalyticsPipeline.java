@@ -2,12 +2,14 @@ package dev.bindery.analytics;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,7 +39,7 @@ public final class AnalyticsPipeline implements AutoCloseable {
     private final AtomicLong recorded = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     private final AtomicLong written = new AtomicLong();
-    private final List<Runnable> followers = new CopyOnWriteArrayList<>();
+    private final List<Consumer<Appended>> followers = new CopyOnWriteArrayList<>();
     private final Thread writer;
     private volatile boolean running = true;
     private long lastSync = System.currentTimeMillis();
@@ -79,8 +81,11 @@ public final class AnalyticsPipeline implements AutoCloseable {
         return log;
     }
 
-    /** Runs {@code follower} (on the writer thread; it must only signal) after every append. */
-    public void onAppend(Runnable follower) {
+    /**
+     * Hands {@code follower} every batch appended, or null for one it must read from the log (on
+     * the writer thread: it must only keep the batch and signal).
+     */
+    public void onAppend(Consumer<Appended> follower) {
         followers.add(follower);
     }
 
@@ -135,9 +140,15 @@ public final class AnalyticsPipeline implements AutoCloseable {
             places[i] = enrichment.place(batch.get(i));
             clients[i] = enrichment.client(batch.get(i));
         }
-        log.appendEvents(batch, places, clients);
+        var offsets = new long[batch.size()];
+        long end = log.appendEvents(batch, places, clients, offsets);
         written.addAndGet(batch.size());
-        followers.forEach(Runnable::run);
+        // A batch with an event the log left out is not handed over: the followers read it from the log.
+        var appended = Arrays.stream(offsets).allMatch(offset -> offset >= 0)
+                ? new Appended(List.copyOf(batch), places, clients, offsets, end) : null;
+        for (var follower : followers) {
+            follower.accept(appended);
+        }
         if (liveFeed.watched()) {
             var enriched = new ArrayList<DownloadEvent>(batch.size());
             for (int i = 0; i < batch.size(); i++) {

@@ -93,6 +93,7 @@ public final class DownloadLogs implements AutoCloseable {
     private final SegmentLog log;
     private final Path root;
     private final FollowerThread follower;
+    private final AppendedBatches appended = new AppendedBatches(AppendedBatches.AT_HAND);
     /** Writing a file is one thread's at a time; its lock is one of these, by its path. */
     private final Object[] fileLocks = new Object[64];
     private volatile long position;
@@ -123,6 +124,20 @@ public final class DownloadLogs implements AutoCloseable {
 
     public void signal() {
         follower.signal();
+    }
+
+    /**
+     * Keeps a batch the writer appended, to index without reading it back from the log (null: it
+     * must be read), and wakes the follower. Cheap; called by the writer after each append.
+     */
+    public void appended(Appended batch) {
+        appended.offer(batch);
+        follower.signal();
+    }
+
+    /** Downloads indexed from batches at hand rather than read from the log; for tests. */
+    public long takenAtHand() {
+        return appended.taken();
     }
 
     public long position() {
@@ -284,26 +299,45 @@ public final class DownloadLogs implements AutoCloseable {
 
         @Override
         public void visit(long offset, long nextOffset, ByteBuffer payload, EventCodec.Strings strings) {
-            next = nextOffset;
             EventCodec.decodePackage(payload, strings, fields);
-            if (fields.pkg == null) {
+            add(offset, nextOffset, fields.timeMillis, fields.subject, fields.repo, fields.pkg);
+        }
+
+        /** Adds the download whose record starts at {@code offset} to its package's index of the day. */
+        void add(long offset, long nextOffset, long timeMillis, String subject, String repo, String pkg) {
+            next = nextOffset;
+            if (pkg == null) {
                 return;
             }
-            long day = Math.floorDiv(fields.timeMillis, Buckets.DAY);
+            long day = Math.floorDiv(timeMillis, Buckets.DAY);
             // Downloads come in runs of one package; its strings are the same objects then.
-            if (last == null || last.day() != day || last.pkg() != fields.pkg || last.repo() != fields.repo
-                    || last.subject() != fields.subject) {
-                last = new DailyIndex(fields.subject, fields.repo, fields.pkg, day);
+            if (last == null || last.day() != day || last.pkg() != pkg || last.repo() != repo
+                    || last.subject() != subject) {
+                last = new DailyIndex(subject, repo, pkg, day);
                 lastOffsets = byIndex.computeIfAbsent(last, key -> new Offsets());
             }
             lastOffsets.add(offset);
         }
     }
 
-    /** Indexes one batch; returns how many events it held. */
+    /**
+     * Indexes one batch, taken from the batches at hand where they continue from the checkpoint,
+     * read from the log where not; returns how many events it held.
+     */
     private int indexBatch() throws IOException {
         var batch = new Batch(position);
-        int events = log.scan(position, BATCH, batch);
+        int events = 0;
+        for (var slice : appended.take(position, BATCH)) {
+            var at = slice.batch();
+            for (int i = slice.from(); i < slice.to(); i++) {
+                var event = at.event(i);
+                batch.add(at.offset(i), at.next(i), event.timeMillis(), event.subject(), event.repo(), event.pkg());
+            }
+            events += slice.to() - slice.from();
+        }
+        if (events == 0) {
+            events = log.scan(position, BATCH, batch);
+        }
         if (events == 0) {
             return 0;
         }

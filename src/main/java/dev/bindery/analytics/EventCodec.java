@@ -229,6 +229,27 @@ final class EventCodec {
     }
 
     /**
+     * Sets {@code into} to what {@link #decodeRollup} reads back from the encoding of
+     * {@code event} as enriched with {@code place} and {@code client} (null keeps the event's own
+     * fields, as {@link #encode(DownloadEvent, GeoInfo, ClientInfo, Output)} does): the rollups of a
+     * batch still at hand, without encoding and decoding it.
+     */
+    static void rollupFields(DownloadEvent event, GeoInfo place, ClientInfo client, RollupFields into) {
+        into.timeMillis = event.timeMillis();
+        into.bytesSent = event.bytesSent();
+        into.subject = event.subject();
+        into.repo = event.repo();
+        into.pkg = event.pkg();
+        into.version = event.version();
+        into.country = place == null ? event.country() : place.country();
+        into.organization = place == null ? event.organization() : place.organization();
+        into.os = client == null ? event.os() : client.os();
+        into.client = client == null ? event.client() : client.client();
+        Long asn = place == null ? event.asn() : place.asn();
+        into.asn = asn == null ? 0 : asn;
+    }
+
+    /**
      * Reads the fields of a {@link SegmentLog.Brief} from the start of an event, leaving the rest unread.
      *
      * @throws IllegalArgumentException when the bytes are not an event of a known version

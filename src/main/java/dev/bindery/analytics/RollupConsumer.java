@@ -29,6 +29,7 @@ public final class RollupConsumer implements AutoCloseable {
     private final String name;
     private final Clock clock;
     private final FollowerThread follower;
+    private final AppendedBatches appended = new AppendedBatches(AppendedBatches.AT_HAND);
     private volatile long position;
     private long lastPrune;
 
@@ -70,6 +71,20 @@ public final class RollupConsumer implements AutoCloseable {
         follower.signal();
     }
 
+    /**
+     * Keeps a batch the writer appended, to roll up without reading it back from the log (null: it
+     * must be read), and wakes the follower. Cheap; called by the writer after each append.
+     */
+    public void appended(Appended batch) {
+        appended.offer(batch);
+        follower.signal();
+    }
+
+    /** Events rolled up from batches at hand rather than read from the log; for tests and metrics. */
+    public long takenAtHand() {
+        return appended.taken();
+    }
+
     /** The log offset up to which events are in the rollups. */
     public long position() {
         return position;
@@ -82,8 +97,8 @@ public final class RollupConsumer implements AutoCloseable {
 
     /**
      * Rolls up what the log holds beyond the checkpoint, at most {@value #MAX_EVENTS} events (fewer
-     * once {@value #MAX_COUNTERS} distinct counters are reached): read in
-     * batches and aggregated in memory, so that one transaction adds each counter once however many
+     * once {@value #MAX_COUNTERS} distinct counters are reached): taken from the batches at hand
+     * where they continue from the checkpoint, read from the log where not, and aggregated in memory, so that one transaction adds each counter once however many
      * events it counts. Returns how many events it rolled up (0: nothing new).
      */
     int step() throws IOException {
@@ -93,13 +108,26 @@ public final class RollupConsumer implements AutoCloseable {
         var fields = new EventCodec.RollupFields();
         var reached = new long[] {position};
         while (events < MAX_EVENTS && RESOLUTIONS * counts.minuteCounters() < MAX_COUNTERS) {
-            // Only what the rollups count by, into one reused object: no addresses, agents or paths
-            // decoded for nothing, and no event object per event.
-            int read = log.scan(reached[0], Math.min(BATCH, MAX_EVENTS - events), (offset, after, payload, strings) -> {
-                EventCodec.decodeRollup(payload, strings, fields);
-                counts.add(fields);
-                reached[0] = after;
-            });
+            int max = Math.min(BATCH, MAX_EVENTS - events);
+            int read = 0;
+            for (var slice : appended.take(reached[0], max)) {
+                var batch = slice.batch();
+                for (int i = slice.from(); i < slice.to(); i++) {
+                    EventCodec.rollupFields(batch.event(i), batch.place(i), batch.client(i), fields);
+                    counts.add(fields);
+                }
+                read += slice.to() - slice.from();
+                reached[0] = slice.next();
+            }
+            if (read == 0) {
+                // Only what the rollups count by, into one reused object: no addresses, agents or
+                // paths decoded for nothing, and no event object per event.
+                read = log.scan(reached[0], max, (offset, after, payload, strings) -> {
+                    EventCodec.decodeRollup(payload, strings, fields);
+                    counts.add(fields);
+                    reached[0] = after;
+                });
+            }
             if (read == 0) {
                 break;
             }

@@ -126,42 +126,72 @@ public final class SegmentLog implements AutoCloseable {
     /**
      * {@link #appendEvents(List)} of the events as enriched with {@code places[i]} and
      * {@code clients[i]} (see {@link EventCodec#encode(DownloadEvent, GeoInfo, ClientInfo, EventCodec.Output)});
-     * null arrays keep the events' own fields.
+     * null arrays keep the events' own fields. When {@code offsets} is given, sets {@code offsets[i]}
+     * to where event {@code i}'s record starts, or -1 if it was left out (see {@link #seal}).
      */
-    long appendEvents(List<DownloadEvent> events, GeoInfo[] places, ClientInfo[] clients) throws IOException {
+    long appendEvents(List<DownloadEvent> events, GeoInfo[] places, ClientInfo[] clients, long[] offsets)
+            throws IOException {
         var out = output;
         out.size = 0;
+        int chunkFirst = 0;
         for (int i = 0; i < events.size(); i++) {
             int start = out.size;
             out.ensure(HEADER);
             out.size += HEADER;
             EventCodec.encode(events.get(i), places == null ? null : places[i], clients == null ? null : clients[i],
                     out);
-            seal(out, start);
+            boolean kept = seal(out, start);
+            if (offsets != null) {
+                offsets[i] = kept ? start : -1;
+            }
             if (out.size >= WRITE_CHUNK) {
-                write(out);
+                placeChunk(offsets, chunkFirst, i + 1, write(out) - out.size);
+                chunkFirst = i + 1;
                 out.size = 0;
             }
         }
-        return out.size == 0 ? end : write(out);
+        if (out.size == 0) {
+            return end;
+        }
+        long written = write(out);
+        placeChunk(offsets, chunkFirst, events.size(), written - out.size);
+        return written;
+    }
+
+    long appendEvents(List<DownloadEvent> events, GeoInfo[] places, ClientInfo[] clients) throws IOException {
+        return appendEvents(events, places, clients, null);
+    }
+
+    /** Turns the chunk-relative starts of events [{@code from}, {@code to}) into log offsets, once the chunk is written at {@code base}. */
+    private static void placeChunk(long[] offsets, int from, int to, long base) {
+        if (offsets == null) {
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            if (offsets[i] >= 0) {
+                offsets[i] += base;
+            }
+        }
     }
 
     /**
      * Fills in the header of the record that starts at {@code start} and runs to the end of
-     * {@code out}. A record too large to read back (a User-Agent of megabytes) would stop every
-     * follower at it: it is taken back out, logged and left out instead.
+     * {@code out}; returns false if it had to leave it out. A record too large to read back (a
+     * User-Agent of megabytes) would stop every follower at it: it is taken back out, logged and
+     * left out instead.
      */
-    private void seal(EventCodec.Output out, int start) {
+    private boolean seal(EventCodec.Output out, int start) {
         int length = out.size - start - HEADER;
         if (length > MAX_RECORD) {
             out.size = start;
             LOG.warn("Leaving out a download event of {} bytes: records hold at most {}", length, MAX_RECORD);
-            return;
+            return false;
         }
         appendCrc.reset();
         appendCrc.update(out.bytes, start + HEADER, length);
         out.putIntAt(start, length);
         out.putIntAt(start + 4, (int) appendCrc.getValue());
+        return true;
     }
 
     /** Writes the records in {@code out}, after rolling to a new segment if they would overfill this one. */

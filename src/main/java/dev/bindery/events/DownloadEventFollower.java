@@ -1,5 +1,8 @@
 package dev.bindery.events;
 
+import dev.bindery.analytics.Appended;
+import dev.bindery.analytics.AppendedBatches;
+import dev.bindery.analytics.DownloadEvent;
 import dev.bindery.analytics.FollowerThread;
 import dev.bindery.analytics.SegmentLog;
 import java.io.IOException;
@@ -37,6 +40,7 @@ public final class DownloadEventFollower implements AutoCloseable {
     private final EventService events;
     private final String name;
     private final FollowerThread follower;
+    private final AppendedBatches appended = new AppendedBatches(AppendedBatches.AT_HAND);
     private volatile long position;
 
     /** @param name this follower's checkpoint name; unique per node, since each node has its own log */
@@ -60,6 +64,20 @@ public final class DownloadEventFollower implements AutoCloseable {
         follower.signal();
     }
 
+    /**
+     * Keeps a batch the writer appended, to put in the outbox without reading it back from the log
+     * (null: it must be read), and wakes the follower. Cheap; called by the writer after each append.
+     */
+    public void appended(Appended batch) {
+        appended.offer(batch);
+        follower.signal();
+    }
+
+    /** Downloads put in the outbox from batches at hand rather than read from the log; for tests. */
+    public long takenAtHand() {
+        return appended.taken();
+    }
+
     /** The log offset up to which downloads are in the outbox. */
     public long position() {
         return position;
@@ -78,20 +96,34 @@ public final class DownloadEventFollower implements AutoCloseable {
         return FollowerThread.inBatches(MAX_EVENTS, this::appendBatch);
     }
 
-    /** Appends the next batch of logged downloads with the checkpoint; returns how many (0: nothing new). */
+    /**
+     * Appends the next batch of logged downloads with the checkpoint, taken from the batches at hand
+     * where they continue from the checkpoint, read from the log where not; returns how many (0:
+     * nothing new).
+     */
     private int appendBatch() throws IOException {
         long from = position;
-        var briefs = log.readBriefs(from, BATCH);
-        if (briefs.isEmpty()) {
-            return 0;
+        var batch = new ArrayList<Event>();
+        long next = from;
+        for (var slice : appended.take(from, BATCH)) {
+            for (int i = slice.from(); i < slice.to(); i++) {
+                batch.add(downloaded(slice.batch().event(i)));
+            }
+            next = slice.next();
         }
-        var batch = new ArrayList<Event>(briefs.size());
-        for (var brief : briefs) {
-            batch.add(downloaded(brief));
+        if (batch.isEmpty()) {
+            var briefs = log.readBriefs(from, BATCH);
+            if (briefs.isEmpty()) {
+                return 0;
+            }
+            for (var brief : briefs) {
+                batch.add(downloaded(brief));
+            }
+            next = briefs.get(briefs.size() - 1).next();
         }
-        long next = briefs.get(briefs.size() - 1).next();
+        long checkpoint = next;
         boolean moved = store.jdbi().inTransaction(handle -> {
-            if (!store.moveCheckpoint(handle, name, from, next)) {
+            if (!store.moveCheckpoint(handle, name, from, checkpoint)) {
                 return false;
             }
             events.appendPacked(handle, batch);
@@ -104,11 +136,18 @@ public final class DownloadEventFollower implements AutoCloseable {
             position = stored;
             return 0;
         }
-        position = next;
-        return briefs.size();
+        position = checkpoint;
+        return batch.size();
     }
 
     private static Event downloaded(SegmentLog.Brief download) {
+        return Event.file(EventType.DOWNLOAD, Instant.ofEpochMilli(download.timeMillis()), download.user(),
+                download.subject(), download.repo(), download.pkg(), download.version(), download.path(),
+                download.ip());
+    }
+
+    /** The same as {@link #downloaded(SegmentLog.Brief)} of the event's record. */
+    private static Event downloaded(DownloadEvent download) {
         return Event.file(EventType.DOWNLOAD, Instant.ofEpochMilli(download.timeMillis()), download.user(),
                 download.subject(), download.repo(), download.pkg(), download.version(), download.path(),
                 download.ip());

@@ -71,7 +71,7 @@ public final class AnalyticsBenchSupport {
             var geo = geoDb == null ? null : GeoLookup.open(java.nio.file.Path.of(geoDb), null);
             var pipeline = new AnalyticsPipeline(log, new Enrichment(geo, new UserAgents()), 1 << 20);
             var rollups = new RollupConsumer(log, store, "bench", Clock.systemUTC()).start();
-            pipeline.onAppend(rollups::signal);
+            pipeline.onAppend(rollups::appended);
             var packages = new String[10];
             var versions = new String[20];
             for (int i = 0; i < packages.length; i++) {

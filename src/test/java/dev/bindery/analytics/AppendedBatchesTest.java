@@ -1,0 +1,182 @@
+package dev.bindery.analytics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The batches a follower takes from memory instead of the log: only where they continue from the
+ * follower's position, never more than asked, within their bound, and with the same fields the log
+ * gives back.
+ */
+class AppendedBatchesTest {
+
+    @TempDir
+    Path dir;
+
+    private static DownloadEvent event(int i) {
+        return DownloadEvent.captured(1_700_000_000_000L + i, "192.0.2." + (i % 250), "anonymous", "ann", "generic",
+                "tool", "1." + (i % 3), "tool-" + i + ".zip", "GET", 200, 100 + i, null, "curl/8.5.0", null);
+    }
+
+    /** A batch of {@code count} events whose records start at {@code start}, {@code length} bytes each. */
+    private static Appended batch(int first, int count, long start, int length) {
+        var events = new ArrayList<DownloadEvent>();
+        var offsets = new long[count];
+        for (int i = 0; i < count; i++) {
+            events.add(event(first + i));
+            offsets[i] = start + (long) i * length;
+        }
+        var places = new GeoInfo[count];
+        Arrays.fill(places, GeoInfo.UNKNOWN);
+        var clients = new ClientInfo[count];
+        Arrays.fill(clients, ClientInfo.UNKNOWN);
+        return new Appended(events, places, clients, offsets, start + (long) count * length);
+    }
+
+    private static List<String> paths(List<AppendedBatches.Slice> slices) {
+        var paths = new ArrayList<String>();
+        for (var slice : slices) {
+            for (int i = slice.from(); i < slice.to(); i++) {
+                paths.add(slice.batch().event(i).path());
+            }
+        }
+        return paths;
+    }
+
+    @Test
+    void takesWhatContinuesFromThePositionAcrossBatchesUpToTheMax() {
+        var batches = new AppendedBatches(1_000);
+        batches.offer(batch(0, 10, 0, 100));
+        batches.offer(batch(10, 10, 1_000, 100));
+        batches.offer(batch(20, 10, 2_000, 100));
+
+        // from the start, across the first batch into the second, stopping at the max
+        var slices = batches.take(0, 15);
+        assertThat(paths(slices)).hasSize(15).first().isEqualTo("tool-0.zip");
+        assertThat(paths(slices).get(14)).isEqualTo("tool-14.zip");
+        assertThat(slices.get(slices.size() - 1).next()).isEqualTo(1_500);
+
+        // on from inside the second batch, to the end of what is at hand
+        slices = batches.take(1_500, 1_000);
+        assertThat(paths(slices)).hasSize(15).first().isEqualTo("tool-15.zip");
+        assertThat(slices.get(slices.size() - 1).next()).isEqualTo(3_000);
+        assertThat(batches.taken()).isEqualTo(30);
+
+        // past everything: nothing at hand, and the batches are let go
+        assertThat(batches.take(3_000, 1_000)).isEmpty();
+        assertThat(batches.take(0, 1_000)).isEmpty();
+    }
+
+    @Test
+    void takesNothingWhereThePositionIsNotARecordAtHand() {
+        var batches = new AppendedBatches(1_000);
+        batches.offer(batch(10, 10, 1_000, 100));
+        // before the batch (the follower must read the log up to it), and inside a record
+        assertThat(batches.take(900, 100)).isEmpty();
+        assertThat(batches.take(1_050, 100)).isEmpty();
+        // a gap between two batches (one the writer did not hand over) ends what is taken at it
+        batches.offer(batch(30, 10, 3_000, 100));
+        assertThat(paths(batches.take(1_000, 100))).hasSize(10).last().isEqualTo("tool-19.zip");
+        assertThat(paths(batches.take(3_000, 100))).hasSize(10).first().isEqualTo("tool-30.zip");
+        assertThat(batches.taken()).isEqualTo(20);
+    }
+
+    @Test
+    void keepsAtMostItsBoundLettingTheOldestGo() {
+        var batches = new AppendedBatches(25);
+        batches.offer(batch(0, 10, 0, 100));
+        batches.offer(batch(10, 10, 1_000, 100));
+        batches.offer(batch(20, 10, 2_000, 100));
+        // the first batch was let go: its events are read from the log
+        assertThat(batches.take(0, 100)).isEmpty();
+        assertThat(paths(batches.take(1_000, 100))).hasSize(20);
+        // one batch larger than the bound is not kept at all
+        batches.offer(batch(30, 26, 3_000, 100));
+        assertThat(batches.take(3_000, 100)).isEmpty();
+    }
+
+    @Test
+    void aBatchNeedsAnOffsetAndEnrichmentPerEvent() {
+        var events = List.of(event(0), event(1));
+        var places = new GeoInfo[] {GeoInfo.UNKNOWN, GeoInfo.UNKNOWN};
+        var clients = new ClientInfo[] {ClientInfo.UNKNOWN, ClientInfo.UNKNOWN};
+        assertThatThrownBy(() -> new Appended(events, places, clients, new long[] {0}, 100))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Appended(events, places, clients, new long[] {0, 100}, 100))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void theOffsetsOfAnAppendAreWhereTheLogHasEachRecord() throws Exception {
+        // given: a log whose segments roll within the batch, writes of more than one chunk, and one
+        // event too large for a record in the middle
+        var random = new Random(7);
+        var events = new ArrayList<DownloadEvent>();
+        for (int i = 0; i < 12_000; i++) {
+            var agent = i == 6_000 ? "x".repeat(1 << 21) : "agent-" + "y".repeat(random.nextInt(300));
+            events.add(DownloadEvent.captured(1_700_000_000_000L + i, "192.0.2.1", "anonymous", "ann", "generic",
+                    "tool", "1.0", "tool-" + i + ".zip", "GET", 200, i, null, agent, null));
+        }
+        try (var log = new SegmentLog(dir, 512 * 1024)) {
+            log.appendEvents(events.subList(0, 5));
+            var offsets = new long[events.size()];
+            long end = log.appendEvents(events, null, null, offsets);
+            // then: the left-out event has none, and every other one's record is at its offset
+            assertThat(offsets[6_000]).isEqualTo(-1);
+            assertThat(end).isEqualTo(log.end());
+            var read = log.read(offsets[0], events.size());
+            assertThat(read).hasSize(events.size() - 1);
+            int at = 0;
+            for (int i = 0; i < events.size(); i++) {
+                if (i == 6_000) {
+                    continue;
+                }
+                assertThat(read.get(at).offset()).as("event %d", i).isEqualTo(offsets[i]);
+                assertThat(read.get(at).event().path()).isEqualTo(events.get(i).path());
+                at++;
+            }
+        }
+    }
+
+    @Test
+    void rollupFieldsAreWhatTheLogGivesBack() {
+        var random = new Random(11);
+        String[] texts = {null, "unknown", "DE", "Example Net", "Linux", "Maven", "ü-net"};
+        var fromLog = new EventCodec.RollupFields();
+        var atHand = new EventCodec.RollupFields();
+        var out = new EventCodec.Output(1024);
+        for (int i = 0; i < 2_000; i++) {
+            var event = new DownloadEvent(random.nextLong(), "10.0.0.1", "anonymous", "ann", "generic",
+                    pick(random, texts), pick(random, texts), "f", "GET", 200, random.nextLong(), null, "ua", null,
+                    pick(random, texts), "r", "c", "p", null, null, random.nextBoolean() ? null : random.nextLong(),
+                    pick(random, texts), pick(random, texts), pick(random, texts));
+            var place = random.nextInt(3) == 0 ? null : new GeoInfo(pick(random, texts), "r", "c", "p", 1.5, null,
+                    random.nextBoolean() ? null : (long) random.nextInt(70_000), pick(random, texts));
+            var client = random.nextInt(3) == 0 ? null
+                    : new ClientInfo(pick(random, texts, 1), pick(random, texts, 1));
+            out.size = 0;
+            EventCodec.encode(event, place, client, out);
+            EventCodec.decodeRollup(ByteBuffer.wrap(out.bytes, 0, out.size), new EventCodec.Strings(), fromLog);
+            EventCodec.rollupFields(event, place, client, atHand);
+            assertThat(atHand).as("event %d", i).usingRecursiveComparison().isEqualTo(fromLog);
+        }
+    }
+
+    private static String pick(Random random, String[] values) {
+        return pick(random, values, 0);
+    }
+
+    /** One of {@code values} from index {@code from} on. */
+    private static String pick(Random random, String[] values, int from) {
+        return values[from + random.nextInt(values.length - from)];
+    }
+}
