@@ -80,7 +80,7 @@ public final class RollupConsumer implements AutoCloseable {
         follower.signal();
     }
 
-    /** Events rolled up from batches at hand rather than read from the log; for tests and metrics. */
+    /** Events rolled up from batches at hand rather than read from the log; for tests. */
     public long takenAtHand() {
         return appended.taken();
     }
@@ -98,8 +98,9 @@ public final class RollupConsumer implements AutoCloseable {
     /**
      * Rolls up what the log holds beyond the checkpoint, at most {@value #MAX_EVENTS} events (fewer
      * once {@value #MAX_COUNTERS} distinct counters are reached): taken from the batches at hand
-     * where they continue from the checkpoint, read from the log where not, and aggregated in memory, so that one transaction adds each counter once however many
-     * events it counts. Returns how many events it rolled up (0: nothing new).
+     * where they continue from the checkpoint, read from the log where not, and aggregated in
+     * memory, so that one transaction adds each counter once however many events it counts.
+     * Returns how many events it rolled up (0: nothing new).
      */
     int step() throws IOException {
         prune();
