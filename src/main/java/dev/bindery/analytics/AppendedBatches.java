@@ -12,8 +12,13 @@ import java.util.List;
  */
 public final class AppendedBatches {
 
-    /** Events of batches [{@code from}, {@code to}) of {@code batch}; {@code next} is where the record after them starts. */
-    public record Slice(Appended batch, int from, int to, long next) {
+    /** What {@link #take} hands each event to: the batch it is in and its index there. */
+    public interface Visitor {
+        void visit(Appended batch, int index);
+    }
+
+    /** Events [{@code from}, {@code to}) of {@code batch}. */
+    private record Slice(Appended batch, int from, int to) {
     }
 
     /**
@@ -47,12 +52,24 @@ public final class AppendedBatches {
     }
 
     /**
-     * The events whose records start at {@code position} and follow on from there, up to
-     * {@code max}, in log order; empty when the event at {@code position} is not at hand (the
-     * follower then reads the log). Lets go of every batch that ends at or before {@code position}:
-     * the follower has those.
+     * Hands {@code visitor}, in log order, the events whose records start at {@code position} and
+     * follow on from there, up to {@code max}; returns how many (0 when the event at
+     * {@code position} is not at hand, and the follower reads the log). Lets go of every batch that
+     * ends at or before {@code position}: the follower has those. The visitor runs outside the lock,
+     * so the writer never waits for it.
      */
-    public synchronized List<Slice> take(long position, int max) {
+    public int take(long position, int max, Visitor visitor) {
+        int count = 0;
+        for (var slice : slices(position, max)) {
+            for (int i = slice.from(); i < slice.to(); i++) {
+                visitor.visit(slice.batch(), i);
+            }
+            count += slice.to() - slice.from();
+        }
+        return count;
+    }
+
+    private synchronized List<Slice> slices(long position, int max) {
         while (!batches.isEmpty() && batches.peekFirst().end() <= position) {
             events -= batches.removeFirst().size();
         }
@@ -66,7 +83,7 @@ public final class AppendedBatches {
             }
             int to = (int) Math.min(batch.size(), (long) from + max - count);
             at = batch.next(to - 1);
-            slices.add(new Slice(batch, from, to, at));
+            slices.add(new Slice(batch, from, to));
             count += to - from;
         }
         taken += count;

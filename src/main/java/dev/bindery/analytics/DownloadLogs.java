@@ -326,15 +326,10 @@ public final class DownloadLogs implements AutoCloseable {
      */
     private int indexBatch() throws IOException {
         var batch = new Batch(position);
-        int events = 0;
-        for (var slice : appended.take(position, BATCH)) {
-            var at = slice.batch();
-            for (int i = slice.from(); i < slice.to(); i++) {
-                var event = at.event(i);
-                batch.add(at.offset(i), at.next(i), event.timeMillis(), event.subject(), event.repo(), event.pkg());
-            }
-            events += slice.to() - slice.from();
-        }
+        int events = appended.take(position, BATCH, (at, i) -> {
+            var event = at.event(i);
+            batch.add(at.offset(i), at.next(i), event.timeMillis(), event.subject(), event.repo(), event.pkg());
+        });
         if (events == 0) {
             events = log.scan(position, BATCH, batch);
         }

@@ -110,16 +110,11 @@ public final class RollupConsumer implements AutoCloseable {
         var reached = new long[] {position};
         while (events < MAX_EVENTS && RESOLUTIONS * counts.minuteCounters() < MAX_COUNTERS) {
             int max = Math.min(BATCH, MAX_EVENTS - events);
-            int read = 0;
-            for (var slice : appended.take(reached[0], max)) {
-                var batch = slice.batch();
-                for (int i = slice.from(); i < slice.to(); i++) {
-                    EventCodec.rollupFields(batch.event(i), batch.place(i), batch.client(i), fields);
-                    counts.add(fields);
-                }
-                read += slice.to() - slice.from();
-                reached[0] = slice.next();
-            }
+            int read = appended.take(reached[0], max, (batch, i) -> {
+                EventCodec.rollupFields(batch.event(i), batch.place(i), batch.client(i), fields);
+                counts.add(fields);
+                reached[0] = batch.next(i);
+            });
             if (read == 0) {
                 // Only what the rollups count by, into one reused object: no addresses, agents or
                 // paths decoded for nothing, and no event object per event.

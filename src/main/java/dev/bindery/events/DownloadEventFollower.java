@@ -104,13 +104,12 @@ public final class DownloadEventFollower implements AutoCloseable {
     private int appendBatch() throws IOException {
         long from = position;
         var batch = new ArrayList<Event>();
-        long next = from;
-        for (var slice : appended.take(from, BATCH)) {
-            for (int i = slice.from(); i < slice.to(); i++) {
-                batch.add(downloaded(slice.batch().event(i)));
-            }
-            next = slice.next();
-        }
+        var reached = new long[] {from};
+        appended.take(from, BATCH, (at, i) -> {
+            batch.add(downloaded(at.event(i)));
+            reached[0] = at.next(i);
+        });
+        long next = reached[0];
         if (batch.isEmpty()) {
             var briefs = log.readBriefs(from, BATCH);
             if (briefs.isEmpty()) {

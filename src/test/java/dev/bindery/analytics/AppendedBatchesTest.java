@@ -42,14 +42,19 @@ class AppendedBatchesTest {
         return new Appended(events, places, clients, offsets, start + (long) count * length);
     }
 
-    private static List<String> paths(List<AppendedBatches.Slice> slices) {
+    /** What one take handed over: each event's path, and where the record after the last starts. */
+    private record Taken(List<String> paths, long next) {
+    }
+
+    private static Taken take(AppendedBatches batches, long position, int max) {
         var paths = new ArrayList<String>();
-        for (var slice : slices) {
-            for (int i = slice.from(); i < slice.to(); i++) {
-                paths.add(slice.batch().event(i).path());
-            }
-        }
-        return paths;
+        var next = new long[] {-1};
+        int count = batches.take(position, max, (batch, i) -> {
+            paths.add(batch.event(i).path());
+            next[0] = batch.next(i);
+        });
+        assertThat(count).isEqualTo(paths.size());
+        return new Taken(paths, next[0]);
     }
 
     @Test
@@ -60,20 +65,20 @@ class AppendedBatchesTest {
         batches.offer(batch(20, 10, 2_000, 100));
 
         // from the start, across the first batch into the second, stopping at the max
-        var slices = batches.take(0, 15);
-        assertThat(paths(slices)).hasSize(15).first().isEqualTo("tool-0.zip");
-        assertThat(paths(slices).get(14)).isEqualTo("tool-14.zip");
-        assertThat(slices.get(slices.size() - 1).next()).isEqualTo(1_500);
+        var taken = take(batches, 0, 15);
+        assertThat(taken.paths()).hasSize(15).first().isEqualTo("tool-0.zip");
+        assertThat(taken.paths().get(14)).isEqualTo("tool-14.zip");
+        assertThat(taken.next()).isEqualTo(1_500);
 
         // on from inside the second batch, to the end of what is at hand
-        slices = batches.take(1_500, 1_000);
-        assertThat(paths(slices)).hasSize(15).first().isEqualTo("tool-15.zip");
-        assertThat(slices.get(slices.size() - 1).next()).isEqualTo(3_000);
+        taken = take(batches, 1_500, 1_000);
+        assertThat(taken.paths()).hasSize(15).first().isEqualTo("tool-15.zip");
+        assertThat(taken.next()).isEqualTo(3_000);
         assertThat(batches.taken()).isEqualTo(30);
 
         // past everything: nothing at hand, and the batches are let go
-        assertThat(batches.take(3_000, 1_000)).isEmpty();
-        assertThat(batches.take(0, 1_000)).isEmpty();
+        assertThat(take(batches, 3_000, 1_000).paths()).isEmpty();
+        assertThat(take(batches, 0, 1_000).paths()).isEmpty();
     }
 
     @Test
@@ -81,12 +86,12 @@ class AppendedBatchesTest {
         var batches = new AppendedBatches(1_000);
         batches.offer(batch(10, 10, 1_000, 100));
         // before the batch (the follower must read the log up to it), and inside a record
-        assertThat(batches.take(900, 100)).isEmpty();
-        assertThat(batches.take(1_050, 100)).isEmpty();
+        assertThat(take(batches, 900, 100).paths()).isEmpty();
+        assertThat(take(batches, 1_050, 100).paths()).isEmpty();
         // a gap between two batches (one the writer did not hand over) ends what is taken at it
         batches.offer(batch(30, 10, 3_000, 100));
-        assertThat(paths(batches.take(1_000, 100))).hasSize(10).last().isEqualTo("tool-19.zip");
-        assertThat(paths(batches.take(3_000, 100))).hasSize(10).first().isEqualTo("tool-30.zip");
+        assertThat(take(batches, 1_000, 100).paths()).hasSize(10).last().isEqualTo("tool-19.zip");
+        assertThat(take(batches, 3_000, 100).paths()).hasSize(10).first().isEqualTo("tool-30.zip");
         assertThat(batches.taken()).isEqualTo(20);
     }
 
@@ -97,11 +102,11 @@ class AppendedBatchesTest {
         batches.offer(batch(10, 10, 1_000, 100));
         batches.offer(batch(20, 10, 2_000, 100));
         // the first batch was let go: its events are read from the log
-        assertThat(batches.take(0, 100)).isEmpty();
-        assertThat(paths(batches.take(1_000, 100))).hasSize(20);
+        assertThat(take(batches, 0, 100).paths()).isEmpty();
+        assertThat(take(batches, 1_000, 100).paths()).hasSize(20);
         // one batch larger than the bound is not kept at all
         batches.offer(batch(30, 26, 3_000, 100));
-        assertThat(batches.take(3_000, 100)).isEmpty();
+        assertThat(take(batches, 3_000, 100).paths()).isEmpty();
     }
 
     @Test
