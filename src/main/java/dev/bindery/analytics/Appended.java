@@ -2,6 +2,7 @@ package dev.bindery.analytics;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A batch of download events as the writer appended it to the log: the captured events, what
@@ -13,22 +14,61 @@ import java.util.List;
  */
 public final class Appended {
 
-    private final List<DownloadEvent> events;
+    private final long[] times;
+    private final long[] bytesSent;
+    private final String[] ips;
+    private final String[] users;
+    private final String[] subjects;
+    private final String[] repos;
+    private final String[] pkgs;
+    private final String[] versions;
+    private final String[] paths;
     private final GeoInfo[] places;
     private final ClientInfo[] clients;
     private final long[] offsets;
     private final long end;
 
     /**
+     * Keeps what the followers use of each event, a column per field rather than the event
+     * objects: a batch stays until every follower took it, about a second, and the collector copies
+     * whatever lives that long, so it should be a few arrays of shared strings, not several objects
+     * per download (the agent and referrer no follower needs, the address of each download).
+     *
      * @param offsets where each event's record starts, ascending; every event is in the log
      * @param end     where the record after the batch starts
+     * @param strings the instance to keep of each string (the writer's {@link SegmentLog#canonical})
      */
-    Appended(List<DownloadEvent> events, GeoInfo[] places, ClientInfo[] clients, long[] offsets, long end) {
-        if (events.size() != places.length || events.size() != clients.length || events.size() != offsets.length
-                || events.isEmpty() || offsets[offsets.length - 1] >= end) {
+    Appended(List<DownloadEvent> events, GeoInfo[] places, ClientInfo[] clients, long[] offsets, long end,
+             UnaryOperator<String> strings) {
+        int size = events.size();
+        if (size != places.length || size != clients.length || size != offsets.length || size == 0
+                || offsets[offsets.length - 1] >= end) {
             throw new IllegalArgumentException("An appended batch needs an enrichment and an offset per event");
         }
-        this.events = events;
+        times = new long[size];
+        bytesSent = new long[size];
+        ips = new String[size];
+        users = new String[size];
+        subjects = new String[size];
+        repos = new String[size];
+        pkgs = new String[size];
+        versions = new String[size];
+        paths = new String[size];
+        for (int i = 0; i < size; i++) {
+            if (places[i] == null || clients[i] == null) {
+                throw new IllegalArgumentException("Event " + i + " of an appended batch has no enrichment");
+            }
+            var event = events.get(i);
+            times[i] = event.timeMillis();
+            bytesSent[i] = event.bytesSent();
+            ips[i] = strings.apply(event.ip());
+            users[i] = strings.apply(event.user());
+            subjects[i] = strings.apply(event.subject());
+            repos[i] = strings.apply(event.repo());
+            pkgs[i] = strings.apply(event.pkg());
+            versions[i] = strings.apply(event.version());
+            paths[i] = strings.apply(event.path());
+        }
         this.places = places;
         this.clients = clients;
         this.offsets = offsets;
@@ -39,17 +79,54 @@ public final class Appended {
         return offsets.length;
     }
 
-    /** The event as captured; its enrichment is {@link #place} and {@link #client}. */
-    public DownloadEvent event(int index) {
-        return events.get(index);
+    public long timeMillis(int index) {
+        return times[index];
     }
 
-    public GeoInfo place(int index) {
-        return places[index];
+    public String ip(int index) {
+        return ips[index];
     }
 
-    public ClientInfo client(int index) {
-        return clients[index];
+    public String user(int index) {
+        return users[index];
+    }
+
+    public String subject(int index) {
+        return subjects[index];
+    }
+
+    public String repo(int index) {
+        return repos[index];
+    }
+
+    public String pkg(int index) {
+        return pkgs[index];
+    }
+
+    public String version(int index) {
+        return versions[index];
+    }
+
+    public String path(int index) {
+        return paths[index];
+    }
+
+    /** What the rollups count event {@code index} by: what {@link EventCodec#decodeRollup} reads of its record. */
+    void rollupFields(int index, EventCodec.RollupFields into) {
+        var place = places[index];
+        var client = clients[index];
+        into.timeMillis = times[index];
+        into.bytesSent = bytesSent[index];
+        into.subject = subjects[index];
+        into.repo = repos[index];
+        into.pkg = pkgs[index];
+        into.version = versions[index];
+        into.country = place.country();
+        into.organization = place.organization();
+        into.os = client.os();
+        into.client = client.client();
+        Long asn = place.asn();
+        into.asn = asn == null ? 0 : asn;
     }
 
     /** Where the event's record starts in the log. */

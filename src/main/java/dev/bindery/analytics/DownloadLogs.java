@@ -326,10 +326,8 @@ public final class DownloadLogs implements AutoCloseable {
      */
     private int indexBatch() throws IOException {
         var batch = new Batch(position);
-        int events = appended.take(position, BATCH, (at, i) -> {
-            var event = at.event(i);
-            batch.add(at.offset(i), at.next(i), event.timeMillis(), event.subject(), event.repo(), event.pkg());
-        });
+        int events = appended.take(position, BATCH,
+                (at, i) -> batch.add(at.offset(i), at.next(i), at.timeMillis(i), at.subject(i), at.repo(i), at.pkg(i)));
         if (events == 0) {
             events = log.scan(position, BATCH, batch);
         }

@@ -50,9 +50,16 @@ final class EventCodec {
     static final class Output {
         byte[] bytes;
         int size;
+        /** Where {@link #putString} takes the bytes of strings it met before; null: none. */
+        private final StringTable strings;
 
         Output(int capacity) {
+            this(capacity, null);
+        }
+
+        Output(int capacity, StringTable strings) {
             bytes = new byte[capacity];
+            this.strings = strings;
         }
 
         void ensure(int more) {
@@ -93,12 +100,22 @@ final class EventCodec {
         }
 
         /**
-         * A varint of the UTF-8 length plus one (0 for null), then the bytes; ASCII (nearly every
-         * field) is copied without an intermediate array.
+         * A varint of the UTF-8 length plus one (0 for null), then the bytes: those kept for an
+         * equal string where the table has one, else ASCII (nearly every field) is copied without
+         * an intermediate array.
          */
         void putString(String value) {
             if (value == null) {
                 putByte(0);
+                return;
+            }
+            var entry = strings == null ? null : strings.entry(value);
+            if (entry != null) {
+                var utf8 = entry.utf8();
+                putVarint(utf8.length + 1L);
+                ensure(utf8.length);
+                System.arraycopy(utf8, 0, bytes, size, utf8.length);
+                size += utf8.length;
                 return;
             }
             int length = value.length();
@@ -263,26 +280,6 @@ final class EventCodec {
         }
     }
 
-    /**
-     * Sets {@code into} to what {@link #decodeRollup} reads back from the encoding of
-     * {@code event} as enriched with {@code place} and {@code client} (null keeps the event's own
-     * fields, as {@link #encode(DownloadEvent, GeoInfo, ClientInfo, Output)} does): the rollups of a
-     * batch still at hand, without encoding and decoding it.
-     */
-    static void rollupFields(DownloadEvent event, GeoInfo place, ClientInfo client, RollupFields into) {
-        into.timeMillis = event.timeMillis();
-        into.bytesSent = event.bytesSent();
-        into.subject = event.subject();
-        into.repo = event.repo();
-        into.pkg = event.pkg();
-        into.version = event.version();
-        into.country = place == null ? event.country() : place.country();
-        into.organization = place == null ? event.organization() : place.organization();
-        into.os = client == null ? event.os() : client.os();
-        into.client = client == null ? event.client() : client.client();
-        Long asn = place == null ? event.asn() : place.asn();
-        into.asn = asn == null ? 0 : asn;
-    }
 
     /**
      * Reads the fields of a {@link SegmentLog.Brief} from the start of an event, leaving the rest unread.

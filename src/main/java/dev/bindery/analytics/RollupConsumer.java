@@ -111,7 +111,7 @@ public final class RollupConsumer implements AutoCloseable {
         while (events < MAX_EVENTS && RESOLUTIONS * counts.minuteCounters() < MAX_COUNTERS) {
             int max = Math.min(BATCH, MAX_EVENTS - events);
             int read = appended.take(reached[0], max, (batch, i) -> {
-                EventCodec.rollupFields(batch.event(i), batch.place(i), batch.client(i), fields);
+                batch.rollupFields(i, fields);
                 counts.add(fields);
                 reached[0] = batch.next(i);
             });

@@ -52,8 +52,10 @@ public final class SegmentLog implements AutoCloseable {
     private final ThreadLocal<ByteBuffer> readBuffers = ThreadLocal.withInitial(() -> ByteBuffer.allocate(READ_BYTES));
     /** Each reading thread's recently decoded strings, reused for the same bytes (see {@link EventCodec.Strings}). */
     private final ThreadLocal<EventCodec.Strings> readStrings = ThreadLocal.withInitial(EventCodec.Strings::new);
+    /** The strings the appending thread encoded lately, with their bytes. */
+    private final StringTable appendStrings = new StringTable(8192);
     /** The appending thread's encoding buffer, reused; it holds at most about {@value #WRITE_CHUNK} bytes. */
-    private final EventCodec.Output output = new EventCodec.Output(WRITE_CHUNK + 64 * 1024);
+    private final EventCodec.Output output = new EventCodec.Output(WRITE_CHUNK + 64 * 1024, appendStrings);
     private final CRC32C appendCrc = new CRC32C();
 
     /** One event read back, with where it starts and where the next one does. */
@@ -194,16 +196,41 @@ public final class SegmentLog implements AutoCloseable {
         return true;
     }
 
-    /** Writes the records in {@code out}, after rolling to a new segment if they would overfill this one. */
+    /**
+     * The instance of a string equal to {@code value} that appending encoded lately, or
+     * {@code value} itself: what is kept of an appended batch then points at one instance of each.
+     * Appending thread only.
+     */
+    String canonical(String value) {
+        return appendStrings.canonical(value);
+    }
+
+    /**
+     * Writes the records in {@code out}, after rolling to a new segment if they would overfill this
+     * one. A write that fails is cut off again, so the next one does not follow a torn record (the
+     * segment's size is {@link #end} less its base: only this thread appends, and asking the file
+     * for it took two system calls a write).
+     */
     private long write(EventCodec.Output out) throws IOException {
-        if (active.size() > 0 && active.size() + out.size > segmentBytes) {
+        if (end > activeBase && end - activeBase + out.size > segmentBytes) {
             roll();
         }
+        long size = end - activeBase;
         var buffer = ByteBuffer.wrap(out.bytes, 0, out.size);
-        while (buffer.hasRemaining()) {
-            active.write(buffer);
+        try {
+            while (buffer.hasRemaining()) {
+                active.write(buffer);
+            }
+        } catch (IOException e) {
+            try {
+                active.truncate(size);
+                active.position(size);
+            } catch (IOException cut) {
+                e.addSuppressed(cut);
+            }
+            throw e;
         }
-        end = activeBase + active.position();
+        end = activeBase + size + out.size;
         if (out.bytes.length > 4 * WRITE_CHUNK) {
             // A batch of a few large events (append) grew it: do not keep that much for good.
             out.bytes = new byte[WRITE_CHUNK + 64 * 1024];
@@ -213,7 +240,7 @@ public final class SegmentLog implements AutoCloseable {
 
     private void roll() throws IOException {
         active.force(true);
-        long size = active.size();
+        long size = end - activeBase;
         active.close();
         activeBase = activeBase + size;
         var path = dir.resolve(name(activeBase));

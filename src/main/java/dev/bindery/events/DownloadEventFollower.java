@@ -2,7 +2,6 @@ package dev.bindery.events;
 
 import dev.bindery.analytics.Appended;
 import dev.bindery.analytics.AppendedBatches;
-import dev.bindery.analytics.DownloadEvent;
 import dev.bindery.analytics.FollowerThread;
 import dev.bindery.analytics.SegmentLog;
 import java.io.IOException;
@@ -41,6 +40,7 @@ public final class DownloadEventFollower implements AutoCloseable {
     private final String name;
     private final FollowerThread follower;
     private final AppendedBatches appended = new AppendedBatches(AppendedBatches.AT_HAND);
+    private final FilePaths paths = new FilePaths();
     private volatile long position;
 
     /** @param name this follower's checkpoint name; unique per node, since each node has its own log */
@@ -106,7 +106,8 @@ public final class DownloadEventFollower implements AutoCloseable {
         var batch = new ArrayList<Event>();
         var reached = new long[] {from};
         appended.take(from, BATCH, (at, i) -> {
-            batch.add(downloaded(at.event(i)));
+            batch.add(downloaded(at.timeMillis(i), at.user(i), at.subject(i), at.repo(i), at.pkg(i), at.version(i),
+                    at.path(i), at.ip(i)));
             reached[0] = at.next(i);
         });
         long next = reached[0];
@@ -116,7 +117,8 @@ public final class DownloadEventFollower implements AutoCloseable {
                 return 0;
             }
             for (var brief : briefs) {
-                batch.add(downloaded(brief));
+                batch.add(downloaded(brief.timeMillis(), brief.user(), brief.subject(), brief.repo(), brief.pkg(),
+                        brief.version(), brief.path(), brief.ip()));
             }
             next = briefs.get(briefs.size() - 1).next();
         }
@@ -139,17 +141,33 @@ public final class DownloadEventFollower implements AutoCloseable {
         return batch.size();
     }
 
-    private static Event downloaded(SegmentLog.Brief download) {
-        return Event.file(EventType.DOWNLOAD, Instant.ofEpochMilli(download.timeMillis()), download.user(),
-                download.subject(), download.repo(), download.pkg(), download.version(), download.path(),
-                download.ip());
+    private Event downloaded(long timeMillis, String user, String owner, String repo, String pkg, String version,
+                             String filePath, String ip) {
+        return new Event(EventType.DOWNLOAD, Instant.ofEpochMilli(timeMillis), user, owner, repo, pkg, version,
+                paths.of(owner, repo, filePath), ip);
     }
 
-    /** The same as {@link #downloaded(SegmentLog.Brief)} of the event's record. */
-    private static Event downloaded(DownloadEvent download) {
-        return Event.file(EventType.DOWNLOAD, Instant.ofEpochMilli(download.timeMillis()), download.user(),
-                download.subject(), download.repo(), download.pkg(), download.version(), download.path(),
-                download.ip());
+    /**
+     * The {@link Event#path}s made lately, by the instances of the strings they were made of: the
+     * batches at hand hold one instance of each string (see {@code StringTable}), so a file
+     * downloaded again finds its path here instead of joining it again, and the packing that
+     * follows finds the hash of the same instance already computed. Follower thread only.
+     */
+    private static final class FilePaths {
+        private static final int SLOTS = 1024;
+        private final String[][] entries = new String[SLOTS][];
+
+        String of(String owner, String repo, String filePath) {
+            int hash = filePath.hashCode();
+            int slot = (hash ^ (hash >>> 16)) & (SLOTS - 1);
+            var entry = entries[slot];
+            if (entry != null && entry[0] == owner && entry[1] == repo && entry[2] == filePath) {
+                return entry[3];
+            }
+            var path = Event.path(owner, repo, filePath);
+            entries[slot] = new String[] {owner, repo, filePath, path};
+            return path;
+        }
     }
 
     @Override

@@ -40,8 +40,12 @@ public record Event(EventType type, Instant time, String subject, String owner, 
     /** An upload, download or delete of the file at {@code filePath} in {@code owner/repo}. */
     public static Event file(EventType type, Instant time, String subject, String owner, String repo, String pkg,
                              String version, String filePath, String ipAddress) {
-        return new Event(type, time, subject, owner, repo, pkg, version, "/" + owner + "/" + repo + "/" + filePath,
-                ipAddress);
+        return new Event(type, time, subject, owner, repo, pkg, version, path(owner, repo, filePath), ipAddress);
+    }
+
+    /** The {@link #path} of a file event: {@code /owner/repo/file/path}. */
+    static String path(String owner, String repo, String filePath) {
+        return "/" + owner + "/" + repo + "/" + filePath;
     }
 
     /** Files of a version were published. */

@@ -39,7 +39,7 @@ class AppendedBatchesTest {
         Arrays.fill(places, GeoInfo.UNKNOWN);
         var clients = new ClientInfo[count];
         Arrays.fill(clients, ClientInfo.UNKNOWN);
-        return new Appended(events, places, clients, offsets, start + (long) count * length);
+        return new Appended(events, places, clients, offsets, start + (long) count * length, s -> s);
     }
 
     /** What one take handed over: each event's path, and where the record after the last starts. */
@@ -50,7 +50,7 @@ class AppendedBatchesTest {
         var paths = new ArrayList<String>();
         var next = new long[] {-1};
         int count = batches.take(position, max, (batch, i) -> {
-            paths.add(batch.event(i).path());
+            paths.add(batch.path(i));
             next[0] = batch.next(i);
         });
         assertThat(count).isEqualTo(paths.size());
@@ -114,9 +114,9 @@ class AppendedBatchesTest {
         var events = List.of(event(0), event(1));
         var places = new GeoInfo[] {GeoInfo.UNKNOWN, GeoInfo.UNKNOWN};
         var clients = new ClientInfo[] {ClientInfo.UNKNOWN, ClientInfo.UNKNOWN};
-        assertThatThrownBy(() -> new Appended(events, places, clients, new long[] {0}, 100))
+        assertThatThrownBy(() -> new Appended(events, places, clients, new long[] {0}, 100, s -> s))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new Appended(events, places, clients, new long[] {0, 100}, 100))
+        assertThatThrownBy(() -> new Appended(events, places, clients, new long[] {0, 100}, 100, s -> s))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -153,6 +153,34 @@ class AppendedBatchesTest {
     }
 
     @Test
+    void aBatchNeedsAnEnrichmentForEveryEvent() {
+        var events = List.of(event(0), event(1));
+        var offsets = new long[] {0, 100};
+        assertThatThrownBy(() -> new Appended(events, new GeoInfo[] {GeoInfo.UNKNOWN, null},
+                new ClientInfo[] {ClientInfo.UNKNOWN, ClientInfo.UNKNOWN}, offsets, 200, s -> s))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new Appended(events, new GeoInfo[] {GeoInfo.UNKNOWN, GeoInfo.UNKNOWN},
+                new ClientInfo[] {null, ClientInfo.UNKNOWN}, offsets, 200, s -> s))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void keepsTheInstanceOfEachStringItIsGiven() {
+        // the writer hands over the instances its string table keeps: equal strings of different
+        // downloads become one, and the fields no follower needs are not kept at all
+        var table = new StringTable(64);
+        var first = DownloadEvent.captured(1L, new String("192.0.2.1"), "anonymous", "ann", "generic", "tool", "1.0",
+                new String("tool.zip"), "GET", 200, 1, null, "curl/8.5.0", null);
+        var second = DownloadEvent.captured(2L, new String("192.0.2.1"), "anonymous", "ann", "generic", "tool", "1.0",
+                new String("tool.zip"), "GET", 200, 1, null, "curl/8.5.0", null);
+        var batch = new Appended(List.of(first, second), new GeoInfo[] {GeoInfo.UNKNOWN, GeoInfo.UNKNOWN},
+                new ClientInfo[] {ClientInfo.UNKNOWN, ClientInfo.UNKNOWN}, new long[] {0, 100}, 200, table::canonical);
+        assertThat(batch.ip(1)).isEqualTo("192.0.2.1").isSameAs(batch.ip(0)).isNotSameAs(second.ip());
+        assertThat(batch.path(1)).isEqualTo("tool.zip").isSameAs(batch.path(0));
+        assertThat(batch.timeMillis(1)).isEqualTo(2L);
+    }
+
+    @Test
     void rollupFieldsAreWhatTheLogGivesBack() {
         var random = new Random(11);
         String[] texts = {null, "unknown", "DE", "Example Net", "Linux", "Maven", "ü-net"};
@@ -160,18 +188,19 @@ class AppendedBatchesTest {
         var atHand = new EventCodec.RollupFields();
         var out = new EventCodec.Output(1024);
         for (int i = 0; i < 2_000; i++) {
-            var event = new DownloadEvent(random.nextLong(), "10.0.0.1", "anonymous", "ann", "generic",
-                    pick(random, texts), pick(random, texts), "f", "GET", 200, random.nextLong(), null, "ua", null,
-                    pick(random, texts), "r", "c", "p", null, null, random.nextBoolean() ? null : random.nextLong(),
-                    pick(random, texts), pick(random, texts), pick(random, texts));
-            var place = random.nextInt(3) == 0 ? null : new GeoInfo(pick(random, texts), "r", "c", "p", 1.5, null,
-                    random.nextBoolean() ? null : (long) random.nextInt(70_000), pick(random, texts));
-            var client = random.nextInt(3) == 0 ? null
+            var event = DownloadEvent.captured(random.nextLong(), "10.0.0.1", "anonymous", "ann", "generic",
+                    pick(random, texts), pick(random, texts), "f", "GET", 200, random.nextLong(), null, "ua", null);
+            // the writer always has an enrichment, if only an unknown one
+            var place = random.nextInt(3) == 0 ? GeoInfo.UNKNOWN : new GeoInfo(pick(random, texts), "r", "c", "p",
+                    1.5, null, random.nextBoolean() ? null : (long) random.nextInt(70_000), pick(random, texts));
+            var client = random.nextInt(3) == 0 ? ClientInfo.UNKNOWN
                     : new ClientInfo(pick(random, texts, 1), pick(random, texts, 1));
             out.size = 0;
             EventCodec.encode(event, place, client, out);
             EventCodec.decodeRollup(ByteBuffer.wrap(out.bytes, 0, out.size), new EventCodec.Strings(), fromLog);
-            EventCodec.rollupFields(event, place, client, atHand);
+            var batch = new Appended(List.of(event), new GeoInfo[] {place}, new ClientInfo[] {client},
+                    new long[] {0}, out.size, s -> s);
+            batch.rollupFields(0, atHand);
             assertThat(atHand).as("event %d", i).usingRecursiveComparison().isEqualTo(fromLog);
         }
     }
