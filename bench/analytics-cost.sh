@@ -1,16 +1,19 @@
 #!/usr/bin/env bash
 # What download analytics cost on the hot path: 1 KiB anonymous downloads (wrk) against one
 # Bindery with analytics on and one with --no-download-analytics, alternating rounds, same run.
-# Target: on/off >= 0.95. Only talks to 127.0.0.1. Usage: [ROUNDS=7] [DURATION=5s] [WARMUP=240s]
+# Target: on/off >= 0.95. Only talks to 127.0.0.1. Usage: [ROUNDS=15] [DURATION=3s] [WARMUP=240s]
 # [BENCH_PIN=1] bench/analytics-cost.sh
 set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 JAVA=${JAVA_HOME:+$JAVA_HOME/bin/java}
 JAVA=${JAVA:-/usr/lib/jvm/temurin-25-jdk-amd64/bin/java}
 jar=${BINDERY_BUILD_DIR:-$root/target}/bindery.jar
-DURATION=${DURATION:-5s}
+# Many short rounds rather than a few long ones: this VM's speed swings by up to eight times within
+# a minute, so the two halves of a round are only alike when they are close together, and the median
+# of many rounds is what an outlier moves least.
+DURATION=${DURATION:-3s}
 WARMUP=${WARMUP:-240s}
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-15}
 CONNS=${CONNS:-32}
 # BENCH_PIN=1 (as in download-upload.sh) puts the servers on CPU 0 and wrk on CPU 1, as if the
 # load came from elsewhere: unpinned, wrk takes about a third of this 2-core machine, and how the
@@ -69,7 +72,8 @@ measure() {
   out=$($wrk_pin wrk -t2 -c"$CONNS" -d"$DURATION" "$(url "${!1}")")
   after=$(ticks "$1")
   requests=$(awk '/requests in/ {print $1}' <<< "$out")
-  echo "$(awk '/Requests\/sec/ {print int($2)}' <<< "$out") $(( (after - before) * 1000000 / $(getconf CLK_TCK) / requests ))"
+  echo "$(awk '/Requests\/sec/ {print int($2)}' <<< "$out") $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" \
+    -v n="$requests" 'BEGIN {printf "%.1f", t * 1000000 / hz / n}')"
 }
 # Warm both JITs until compilation settles: after 5 s the rates still rose round after round, and
 # after 20 s C2 still took 6-7% of the analytics-on server's CPU: the analytics server has more code
@@ -96,19 +100,23 @@ for round in $(seq 1 "$ROUNDS"); do
     if [ "$name" = on ]; then on_runs+=("$rate"); on_cpu+=("$cpu"); else off_runs+=("$rate"); off_cpu+=("$cpu"); fi
   done
 done
-median() { printf '%s\n' "$@" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 m_on=$(median "${on_runs[@]}"); m_off=$(median "${off_runs[@]}")
 echo "1 KiB anonymous downloads, req/s: analytics on [${on_runs[*]}] median $m_on; off [${off_runs[*]}] median $m_off"
 # Also each round's ratio: the rate of this machine drifts by as much as a third within a run, and a
 # round's two halves, back to back, share most of that drift; the ratio of the medians does not.
 echo "server CPU per request, µs: analytics on [${on_cpu[*]}] median $(median "${on_cpu[@]}"); off [${off_cpu[*]}] median $(median "${off_cpu[@]}")"
-python3 - "${on_runs[*]}" "${off_runs[*]}" <<'PY'
+python3 - "${on_runs[*]}" "${off_runs[*]}" "${on_cpu[*]}" "${off_cpu[*]}" <<'PY'
 import statistics, sys
 on, off = ([int(x) for x in arg.split()] for arg in sys.argv[1:3])
+on_cpu, off_cpu = ([float(x) for x in arg.split()] for arg in sys.argv[3:5])
 pairs = [a / b for a, b in zip(on, off)]
 medians = statistics.median(on) / statistics.median(off)
 paired = statistics.median(pairs)
 print("per-round on/off: " + " ".join(f"{r:.3f}" for r in pairs))
+# The rate one core would serve at each server's CPU per request, for comparison: not the target.
+print(f"CPU per request off/on: {statistics.median(off_cpu) / statistics.median(on_cpu):.3f} of the medians, "
+      f"{statistics.median(b / a for a, b in zip(on_cpu, off_cpu)):.3f} median of the rounds")
 print(f"ratio on/off: {medians:.3f} of the medians, {paired:.3f} median of the rounds (target >= 0.95): "
       + ("ok" if min(medians, paired) >= 0.95 else "MISSED"))
 PY
